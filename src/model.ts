@@ -1,0 +1,72 @@
+/**
+ * Plain shapes shared across modules (parsers, jobs, store, publish). No logic lives here.
+ */
+
+/** The identity of a WeChat article: account id, push id and position in the push. */
+export interface ArticleIdentity {
+  /** base64 of the account's decimal uin, `==`-padded. */
+  readonly biz: string;
+  readonly mid: string;
+  readonly idx: string;
+}
+
+/** How a page was classified before extraction. */
+export type PageClass =
+  | "article"
+  | "deleted"
+  | "violation"
+  | "send-failed"
+  | "unavailable"
+  | "under-review"
+  | "account-blocked"
+  | "account-gone"
+  | "migrated"
+  | "verification"
+  | "link-expired"
+  | "not-article"
+  | "unknown";
+
+/** The fields extracted from an article page (see ../shared/docs/wechat-pages.md section 2). */
+export interface ParsedArticle {
+  readonly title: string;
+  /** The publishing account (nickname). */
+  readonly account: string | null;
+  /** The byline author; null when the page has none. */
+  readonly author: string | null;
+  /** The account declared the article original (copyright_stat 1). */
+  readonly original: boolean;
+  /** Publish instant from `ct` (or a Beijing wall-clock fallback); null when the page has none. */
+  readonly publishedAt: Date | null;
+  readonly identity: ArticleIdentity | null;
+  readonly sn: string | null;
+  /** `https://mp.weixin.qq.com/s?__biz=…&mid=…&idx=…&sn=…` when all four are known. */
+  readonly canonicalUrl: string | null;
+  readonly cover: string | null;
+  readonly description: string | null;
+  /** The 阅读原文 link (msg_source_url), http(s) only. */
+  readonly sourceUrl: string | null;
+  /** item_show_type; null when the page does not say (2016–2017 layouts, stripped copies). */
+  readonly itemShowType: number | null;
+  /** For reprints: the original account (`.original_primary_nickname`). */
+  readonly originalAccount: string | null;
+  /** The article content as Markdown, without title, cover or byline. */
+  readonly content: string;
+  /** Non-fatal oddities for the caller to log (unknown show type, type mismatch...). */
+  readonly warnings: readonly string[];
+}
+
+/** The five front-matter values of an article document, in their written order. */
+export interface DocumentFields {
+  readonly title: string;
+  readonly url: string;
+  readonly source: string;
+  /** `YYYY-MM-DD`, the Beijing publish date. */
+  readonly date: string;
+  /** `YYYY-MM-DDTHH:MM:SS.ffffff`, UTC, no offset. */
+  readonly fetch_date: string;
+}
+
+/** An article document: front matter plus Markdown body (see document-format.md). */
+export interface ArticleDocument extends DocumentFields {
+  readonly body: string;
+}
