@@ -70,3 +70,15 @@ export interface DocumentFields {
 export interface ArticleDocument extends DocumentFields {
   readonly body: string;
 }
+
+/** A WeChat article link found by discovery (feed item, album entry, URL list line, manual enqueue). */
+export interface ArticleRef {
+  /** The normalized WeChat URL to fetch (https, allowlisted parameters, no fragment). */
+  readonly url: string;
+  /** Dedup key known before fetching: the article key (`<uin>-<mid>-<idx>`), `short-<token>` or `u<hash>`. */
+  readonly key: string;
+  /** The upstream item's title, when the listing gives one. */
+  readonly title: string | null;
+  /** The upstream item's date, when the listing gives one. */
+  readonly date: Date | null;
+}
