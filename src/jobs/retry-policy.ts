@@ -1,0 +1,83 @@
+/**
+ * THE table mapping error codes to what happens next (pure). Fetchers and the page classifier throw
+ * coded errors; only this module decides; `workers.ts` applies the decision with BullMQ's tools.
+ * See ../shared/docs/architecture.md section 4 and wechat-pages.md section 4.
+ */
+import { AppError, type ErrorCode } from "../errors.ts";
+
+/** What to do with a failed job. */
+export type Decision =
+  /** Rethrow: BullMQ retries with exponential backoff and jitter until attempts run out. */
+  | { readonly kind: "retry" }
+  /** Park the job for hours without spending an attempt (temporarily unavailable pages). */
+  | { readonly kind: "delay"; readonly delayMs: number }
+  /** Record a tombstone and never retry. */
+  | { readonly kind: "tombstone"; readonly alert: boolean }
+  /** Fail for good; keep the page for diagnosis when it was a parse failure. */
+  | { readonly kind: "fail"; readonly keepPage: boolean; readonly alert: boolean }
+  /** Pause all WeChat fetching for `durationMs`; the job waits without spending an attempt. */
+  | { readonly kind: "cooldown"; readonly durationMs: number; readonly level: number };
+
+/** What the policy needs to know beyond the error. */
+export interface PolicyState {
+  /** How many times this job was already parked by a `delay` decision. */
+  readonly delaysSoFar: number;
+  /** The current verification cool-down level (0 when none is active or recent). */
+  readonly cooldownLevel: number;
+  readonly cooldown: { readonly initialMs: number; readonly maxMs: number };
+}
+
+const HOUR = 3_600_000;
+/** Delays for temporarily unavailable pages: 6 h, then 24 h, then a tombstone. */
+export const UNAVAILABLE_DELAYS_MS: readonly number[] = [6 * HOUR, 24 * HOUR];
+
+const TOMBSTONE: ReadonlySet<ErrorCode> = new Set([
+  "WECHAT_DELETED",
+  "WECHAT_VIOLATION",
+  "WECHAT_SEND_FAILED",
+]);
+const TOMBSTONE_ALERT: ReadonlySet<ErrorCode> = new Set([
+  "WECHAT_ACCOUNT_BLOCKED",
+  "WECHAT_ACCOUNT_GONE",
+  "WECHAT_ACCOUNT_MIGRATED",
+]);
+const DELAY: ReadonlySet<ErrorCode> = new Set(["WECHAT_UNAVAILABLE", "WECHAT_UNDER_REVIEW"]);
+const FAIL: ReadonlySet<ErrorCode> = new Set([
+  "URL_INVALID",
+  "URL_HOST_DENIED",
+  "URL_NOT_ARTICLE",
+  "FETCH_TOO_LARGE",
+  "FETCH_REDIRECT_LOOP",
+  "WECHAT_LINK_EXPIRED",
+  "WECHAT_NOT_ARTICLE",
+  "CONFIG_INVALID",
+  "USAGE",
+]);
+const PARSE: ReadonlySet<ErrorCode> = new Set(["PARSE_ARTICLE", "PARSE_LISTING", "PARSE_SEED"]);
+
+/** HTTP statuses worth retrying: server errors and rate limiting; other 4xx will not change. */
+function isRetryableStatus(status: unknown): boolean {
+  return typeof status !== "number" || status >= 500 || status === 429 || status === 408;
+}
+
+/** Decides what happens after `error`; anything unknown is retried. */
+export function decide(error: unknown, state: PolicyState): Decision {
+  if (!(error instanceof AppError)) return { kind: "retry" };
+  const { code } = error;
+  if (TOMBSTONE.has(code)) return { kind: "tombstone", alert: false };
+  if (TOMBSTONE_ALERT.has(code)) return { kind: "tombstone", alert: true };
+  if (DELAY.has(code)) {
+    const delayMs = UNAVAILABLE_DELAYS_MS[state.delaysSoFar];
+    return delayMs === undefined ? { kind: "tombstone", alert: false } : { kind: "delay", delayMs };
+  }
+  if (code === "WECHAT_VERIFY_REQUIRED") {
+    const durationMs = Math.min(state.cooldown.maxMs, state.cooldown.initialMs * 2 ** state.cooldownLevel);
+    return { kind: "cooldown", durationMs, level: state.cooldownLevel + 1 };
+  }
+  if (PARSE.has(code)) return { kind: "fail", keepPage: true, alert: true };
+  if (FAIL.has(code)) return { kind: "fail", keepPage: false, alert: false };
+  if (code === "FETCH_HTTP_STATUS" && !isRetryableStatus(error.details.status)) {
+    return { kind: "fail", keepPage: false, alert: false };
+  }
+  return { kind: "retry" };
+}

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AppError, type ErrorCode, FetchError, ParseError, WeChatPageError } from "../../../src/errors.ts";
+import {
+  type Decision,
+  decide,
+  type PolicyState,
+  UNAVAILABLE_DELAYS_MS,
+} from "../../../src/jobs/retry-policy.ts";
+
+const fresh: PolicyState = {
+  delaysSoFar: 0,
+  cooldownLevel: 0,
+  cooldown: { initialMs: 3_600_000, maxMs: 21_600_000 },
+};
+
+function page(code: ErrorCode): AppError {
+  return new WeChatPageError(code, `test: ${code}`);
+}
+
+describe("retry policy", () => {
+  const table: [string, unknown, PolicyState, Decision][] = [
+    ["plain Error retries", new Error("boom"), fresh, { kind: "retry" }],
+    ["timeout retries", new FetchError("FETCH_TIMEOUT", "t"), fresh, { kind: "retry" }],
+    ["network retries", new FetchError("FETCH_NETWORK", "t"), fresh, { kind: "retry" }],
+    ["503 retries", new FetchError("FETCH_HTTP_STATUS", "t", { status: 503 }), fresh, { kind: "retry" }],
+    ["429 retries", new FetchError("FETCH_HTTP_STATUS", "t", { status: 429 }), fresh, { kind: "retry" }],
+    [
+      "404 fails",
+      new FetchError("FETCH_HTTP_STATUS", "t", { status: 404 }),
+      fresh,
+      { kind: "fail", keepPage: false, alert: false },
+    ],
+    ["browser crash retries", new FetchError("FETCH_BROWSER_CRASH", "t"), fresh, { kind: "retry" }],
+    [
+      "oversized fails",
+      new FetchError("FETCH_TOO_LARGE", "t"),
+      fresh,
+      { kind: "fail", keepPage: false, alert: false },
+    ],
+    [
+      "redirect loop fails",
+      new FetchError("FETCH_REDIRECT_LOOP", "t"),
+      fresh,
+      { kind: "fail", keepPage: false, alert: false },
+    ],
+    ["deleted tombstones", page("WECHAT_DELETED"), fresh, { kind: "tombstone", alert: false }],
+    ["violation tombstones", page("WECHAT_VIOLATION"), fresh, { kind: "tombstone", alert: false }],
+    ["send failed tombstones", page("WECHAT_SEND_FAILED"), fresh, { kind: "tombstone", alert: false }],
+    ["blocked account alerts", page("WECHAT_ACCOUNT_BLOCKED"), fresh, { kind: "tombstone", alert: true }],
+    ["migrated account alerts", page("WECHAT_ACCOUNT_MIGRATED"), fresh, { kind: "tombstone", alert: true }],
+    [
+      "unavailable delays 6 h",
+      page("WECHAT_UNAVAILABLE"),
+      fresh,
+      { kind: "delay", delayMs: UNAVAILABLE_DELAYS_MS[0] ?? 0 },
+    ],
+    [
+      "under review delays 24 h the second time",
+      page("WECHAT_UNDER_REVIEW"),
+      { ...fresh, delaysSoFar: 1 },
+      { kind: "delay", delayMs: UNAVAILABLE_DELAYS_MS[1] ?? 0 },
+    ],
+    [
+      "unavailable tombstones after the delays",
+      page("WECHAT_UNAVAILABLE"),
+      { ...fresh, delaysSoFar: 2 },
+      { kind: "tombstone", alert: false },
+    ],
+    [
+      "verification cools down 1 h first",
+      page("WECHAT_VERIFY_REQUIRED"),
+      fresh,
+      { kind: "cooldown", durationMs: 3_600_000, level: 1 },
+    ],
+    [
+      "verification doubles while it persists",
+      page("WECHAT_VERIFY_REQUIRED"),
+      { ...fresh, cooldownLevel: 2 },
+      { kind: "cooldown", durationMs: 14_400_000, level: 3 },
+    ],
+    [
+      "verification is capped",
+      page("WECHAT_VERIFY_REQUIRED"),
+      { ...fresh, cooldownLevel: 9 },
+      { kind: "cooldown", durationMs: 21_600_000, level: 10 },
+    ],
+    [
+      "expired link fails",
+      page("WECHAT_LINK_EXPIRED"),
+      fresh,
+      { kind: "fail", keepPage: false, alert: false },
+    ],
+    [
+      "not an article fails",
+      page("WECHAT_NOT_ARTICLE"),
+      fresh,
+      { kind: "fail", keepPage: false, alert: false },
+    ],
+    ["unknown page retries", page("WECHAT_UNKNOWN_PAGE"), fresh, { kind: "retry" }],
+    [
+      "parse failure keeps the page",
+      new ParseError("PARSE_ARTICLE", "p"),
+      fresh,
+      { kind: "fail", keepPage: true, alert: true },
+    ],
+    ["store trouble retries", new AppError("STORE_UNAVAILABLE", "s"), fresh, { kind: "retry" }],
+  ];
+  for (const [name, error, state, expected] of table) {
+    it(name, () => assert.deepEqual(decide(error, state), expected));
+  }
+});
