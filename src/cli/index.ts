@@ -1,0 +1,64 @@
+/**
+ * The `wechat-feed` command line: dispatches to one command per verb. User mistakes (usage, config,
+ * invalid URL) print one line and exit 2, without a stack trace; failures exit 1.
+ */
+import { AppError } from "../errors.ts";
+import type { CliContext, Command } from "./command.ts";
+import { parseCommand } from "./parse.ts";
+
+const commands: readonly Command[] = [parseCommand];
+
+const EXIT_USAGE = 2;
+const USER_MISTAKES = new Set([
+  "USAGE",
+  "CONFIG_INVALID",
+  "URL_INVALID",
+  "URL_HOST_DENIED",
+  "URL_NOT_ARTICLE",
+]);
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Usage: wechat-feed <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun \`wechat-feed <command> --help\` for a command's options.\n`;
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? ctx.stderr : ctx.stdout).write(overview());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) {
+    ctx.stderr.write(`wechat-feed: unknown command "${name}" (run wechat-feed --help)\n`);
+    return EXIT_USAGE;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    ctx.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args, ctx);
+  } catch (error) {
+    if (error instanceof AppError) {
+      ctx.stderr.write(`wechat-feed: ${error.message}\n`);
+      return USER_MISTAKES.has(error.code) ? EXIT_USAGE : 1;
+    }
+    throw error;
+  }
+}
+
+/** Runs the CLI for this process (the `bin/wechat-feed.js` entry point). */
+export async function main(): Promise<void> {
+  const ctx: CliContext = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY: process.stdout.isTTY === true,
+  };
+  process.exitCode = await runCli(process.argv.slice(2), ctx);
+}
