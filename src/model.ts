@@ -82,3 +82,27 @@ export interface ArticleRef {
   /** The upstream item's date, when the listing gives one. */
   readonly date: Date | null;
 }
+
+/** An article as publishing sees it: what feeds, the digest and the API render. */
+export interface FeedItem {
+  /** The article key: the feed guid, stable forever. */
+  readonly key: string;
+  readonly title: string;
+  /** The canonical URL (or normalized fetch URL). */
+  readonly url: string;
+  /** The configured source's id (per-source feeds) and its display name. */
+  readonly sourceId: string;
+  readonly source: string;
+  readonly account: string | null;
+  readonly author: string | null;
+  /** The true publish instant; null when the page had none (then `storedAt` orders it). */
+  readonly publishedAt: Date | null;
+  /** When we first stored it. */
+  readonly storedAt: Date;
+  /** The document date, `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly cover: string | null;
+  readonly description: string | null;
+  /** The article body as Markdown (the document body without title, cover and byline). */
+  readonly markdown: string;
+}
