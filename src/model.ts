@@ -103,6 +103,6 @@ export interface FeedItem {
   readonly date: string;
   readonly cover: string | null;
   readonly description: string | null;
-  /** The article body as Markdown (the document body without title, cover and byline). */
+  /** The document body as Markdown, without its leading `# title` line (readers show the title). */
   readonly markdown: string;
 }
