@@ -1,0 +1,142 @@
+/**
+ * The stored article and its Redis hash encoding. Redis hashes hold only strings, so the mapping is
+ * explicit and checked both ways: numbers are written as decimal integers and parsed back to numbers, a
+ * null field is simply absent from the hash (an empty string stays an empty string). Nothing is silently
+ * turned into a string on the way back (the RSSHub cache bug, architecture.md section 8).
+ */
+
+import { StoreError } from "../errors.ts";
+import { checkDate, checkId } from "./keys.ts";
+
+/** One article as the store keeps it: document fields, identity, archive location and timestamps. */
+export interface StoredArticle {
+  /** Article key (`<uin>-<mid>-<idx>`, `u<hash>`...), the identity used everywhere. */
+  readonly key: string;
+  readonly url: string;
+  readonly title: string;
+  /** The document's `source` (display name). */
+  readonly source: string;
+  /** The configured source id (`[a-z0-9-]`) the article was found through; keys the per-source index. */
+  readonly sourceId: string;
+  /** `YYYY-MM-DD`, the Beijing publish date (the document's `date`). */
+  readonly date: string;
+  /** The document's `fetch_date`. */
+  readonly fetchDate: string;
+  /** Publish instant in ms since the epoch; null when the page has none. */
+  readonly publishedAt: number | null;
+  readonly account: string | null;
+  readonly author: string | null;
+  readonly cover: string | null;
+  readonly description: string | null;
+  readonly itemShowType: number | null;
+  /** `contentHash(body, title)`; an equal hash means the re-fetch changed nothing. */
+  readonly contentHash: string;
+  /** The full rendered document (front matter + body). */
+  readonly document: string;
+  /** Absolute path of the archive file. */
+  readonly archivePath: string;
+  /** When first stored (ms). On save, the time of this save: kept only if the article is new. */
+  readonly storedAt: number;
+  /** When an edit was last stored (ms); null when never. Always set by reads, ignored by saves. */
+  readonly updatedAt?: number | null;
+}
+
+type TextField =
+  | "key"
+  | "url"
+  | "title"
+  | "source"
+  | "sourceId"
+  | "date"
+  | "fetchDate"
+  | "contentHash"
+  | "document"
+  | "archivePath";
+type NullableTextField = "account" | "author" | "cover" | "description";
+type NullableNumberField = "publishedAt" | "itemShowType" | "updatedAt";
+
+const TEXT: readonly TextField[] = [
+  "key",
+  "url",
+  "title",
+  "source",
+  "sourceId",
+  "date",
+  "fetchDate",
+  "contentHash",
+  "document",
+  "archivePath",
+];
+const NULLABLE_TEXT: readonly NullableTextField[] = ["account", "author", "cover", "description"];
+const NULLABLE_NUMBER: readonly NullableNumberField[] = ["publishedAt", "itemShowType", "updatedAt"];
+
+/** The hash fields to set and the (null) fields to delete for one article. */
+export interface EncodedArticle {
+  readonly set: readonly (readonly [string, string])[];
+  readonly nulls: readonly string[];
+}
+
+function invalid(key: string, field: string): StoreError {
+  return new StoreError("STORE_WRITE", `store: invalid article field ${field} for ${key.slice(0, 80)}`, {
+    field,
+  });
+}
+
+/** Validates an article and maps it to hash fields; `updatedAt` is managed by the save script. */
+export function encodeArticle(a: StoredArticle): EncodedArticle {
+  checkId("article key", a.key);
+  checkId("source id", a.sourceId);
+  checkDate(a.date);
+  const set: [string, string][] = [];
+  const nulls: string[] = [];
+  for (const f of TEXT) {
+    const v: unknown = a[f];
+    if (typeof v !== "string") throw invalid(a.key, f);
+    set.push([f, v]);
+  }
+  if (a.contentHash === "") throw invalid(a.key, "contentHash");
+  for (const f of NULLABLE_TEXT) {
+    const v: unknown = a[f];
+    if (v === null) nulls.push(f);
+    else if (typeof v === "string") set.push([f, v]);
+    else throw invalid(a.key, f);
+  }
+  for (const f of ["publishedAt", "itemShowType"] as const) {
+    const v: unknown = a[f];
+    if (v === null) nulls.push(f);
+    else if (typeof v === "number" && Number.isSafeInteger(v)) set.push([f, String(v)]);
+    else throw invalid(a.key, f);
+  }
+  if (!Number.isSafeInteger(a.storedAt)) throw invalid(a.key, "storedAt");
+  set.push(["storedAt", String(a.storedAt)]);
+  return { set, nulls };
+}
+
+function parseInteger(text: string | undefined): number | null | undefined {
+  if (text === undefined) return null;
+  return /^-?\d{1,16}$/.test(text) ? Number(text) : undefined;
+}
+
+/** Maps an HGETALL result back to a typed article; null when the hash is empty (no such article). */
+export function decodeArticle(redisKey: string, hash: Record<string, string>): StoredArticle | null {
+  if (Object.keys(hash).length === 0) return null;
+  const malformed = (field: string): StoreError =>
+    new StoreError("STORE_UNAVAILABLE", `store: malformed article record ${redisKey}: ${field}`, { field });
+  const text = {} as Record<TextField, string>;
+  for (const f of TEXT) {
+    const v = hash[f];
+    if (v === undefined) throw malformed(f);
+    text[f] = v;
+  }
+  const nullableText = {} as Record<NullableTextField, string | null>;
+  for (const f of NULLABLE_TEXT) nullableText[f] = hash[f] ?? null;
+  const numbers = {} as Record<NullableNumberField, number | null>;
+  for (const f of NULLABLE_NUMBER) {
+    const v = parseInteger(hash[f]);
+    if (v === undefined) throw malformed(f);
+    numbers[f] = v;
+  }
+  const storedAt = parseInteger(hash.storedAt);
+  if (storedAt === undefined || storedAt === null) throw malformed("storedAt");
+  return { ...text, ...nullableText, ...numbers, storedAt };
+}

@@ -1,0 +1,149 @@
+/**
+ * The article store in Redis: one hash per article (document fields + rendered document), a sorted index
+ * of all articles and one per source (score = publish time in ms), the set of source ids, plus the dedup
+ * state of `dedup-store.ts`. Saving is an atomic upsert by article key (see `save-article-script.ts`),
+ * which is the real no-duplicate guarantee since BullMQ delivers jobs at least once.
+ *
+ * Suggested caller sequence (fetch job): `saveArticle`, then on `stored`/`updated` write the archive file
+ * from `document` and remove `previousPath` when set; on `unchanged` only rewrite the file if it is
+ * missing (a crash between the two steps), from the stored document, so Redis and the archive agree.
+ */
+
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import { StoreError } from "../errors.ts";
+import { decodeArticle, encodeArticle, type StoredArticle } from "./article-record.ts";
+import { createDedupStore, type DedupStore } from "./dedup-store.ts";
+import { guardRedis } from "./guard.ts";
+import { createKeys } from "./keys.ts";
+import { defineSaveArticle, runSaveArticle } from "./save-article-script.ts";
+
+export type { StoredArticle } from "./article-record.ts";
+export type { Tombstone } from "./dedup-store.ts";
+
+/** What a save did: first store, in-place update of an edited article, or nothing. */
+export type SaveOutcome = "stored" | "updated" | "unchanged";
+
+/** Result of `saveArticle`; `previousPath` is the old archive file to delete when an edit moved it. */
+export interface SaveResult {
+  readonly outcome: SaveOutcome;
+  readonly previousPath: string | null;
+}
+
+/** Options of `listArticles`: newest first, at most `limit`, scores strictly below `before` (ms). */
+export interface ListArticlesOptions {
+  readonly sourceId?: string;
+  readonly limit: number;
+  /**
+   * Exclusive upper bound on the index score, for paging: pass the last item's `publishedAt ?? storedAt`.
+   * Articles of one push share a publish second, so a page boundary inside a push skips its siblings.
+   */
+  readonly before?: number;
+}
+
+/** Articles, indexes and dedup state for one key prefix. */
+export interface ArticleStore extends DedupStore {
+  /** Atomic upsert by `a.key`, compared by `a.contentHash`; `a.storedAt` is this save's time. */
+  saveArticle(a: StoredArticle): Promise<SaveResult>;
+  /** The stored article with its types restored (numbers, nulls, `updatedAt`), or null. */
+  readArticle(key: string): Promise<StoredArticle | null>;
+  /** True when an article is stored under `key`. */
+  hasArticle(key: string): Promise<boolean>;
+  /** Stored articles, newest first (by publish time, else store time). */
+  listArticles(options: ListArticlesOptions): Promise<StoredArticle[]>;
+  /** Number of stored articles, overall or for one source. */
+  countArticles(sourceId?: string): Promise<number>;
+  /** Sorted ids of the sources that have stored articles. */
+  listSourceIds(): Promise<string[]>;
+}
+
+/**
+ * The content hash of an article: sha256 hex of its title and its document body (front matter excluded,
+ * so a new `fetch_date` alone never counts as an edit). Line endings and trailing blanks are normalized.
+ */
+export function contentHash(text: string, title = ""): string {
+  const body = text.replace(/\r\n?/g, "\n").trimEnd();
+  return createHash("sha256").update(title.trim()).update("\u0000").update(body).digest("hex");
+}
+
+/** Creates the article store over `redis` under `prefix` (e.g. `wf`). */
+export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
+  if (redis.options.keyPrefix) {
+    // Our keys already carry the prefix, and the save script builds one key itself (see its header).
+    throw new StoreError("STORE_UNAVAILABLE", "store: Redis clients with keyPrefix are not supported");
+  }
+  const keys = createKeys(prefix);
+  defineSaveArticle(redis);
+
+  const readMany = async (articleKeys: readonly string[]): Promise<StoredArticle[]> => {
+    if (articleKeys.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const key of articleKeys) pipeline.hgetall(keys.article(key));
+    const replies = (await pipeline.exec()) ?? [];
+    const out: StoredArticle[] = [];
+    replies.forEach(([err, value], i) => {
+      if (err !== null) throw err;
+      const decoded = decodeArticle(keys.article(articleKeys[i] ?? ""), value as Record<string, string>);
+      // An index entry without its hash can only be a concurrent manual delete; skip it.
+      if (decoded !== null) out.push(decoded);
+    });
+    return out;
+  };
+
+  return {
+    ...createDedupStore(redis, keys),
+
+    saveArticle: (a) =>
+      guardRedis("saveArticle", async () => {
+        const encoded = encodeArticle(a);
+        const [outcome, previous] = await runSaveArticle(redis, {
+          keys: [
+            keys.article(a.key),
+            keys.indexAll(),
+            keys.indexSource(a.sourceId),
+            keys.seen(),
+            keys.sourceIds(),
+          ],
+          articleKey: a.key,
+          contentHash: a.contentHash,
+          sourceId: a.sourceId,
+          sourceIndexPrefix: keys.indexSourcePrefix(),
+          storedAt: a.storedAt,
+          publishedAt: a.publishedAt,
+          archivePath: a.archivePath,
+          set: encoded.set,
+          nulls: encoded.nulls,
+        });
+        if (outcome !== "stored" && outcome !== "updated" && outcome !== "unchanged") {
+          throw new StoreError("STORE_UNAVAILABLE", `store: unexpected save outcome: ${String(outcome)}`);
+        }
+        return { outcome, previousPath: previous === "" ? null : previous };
+      }),
+
+    readArticle: (key) =>
+      guardRedis("readArticle", async () =>
+        decodeArticle(keys.article(key), await redis.hgetall(keys.article(key))),
+      ),
+
+    hasArticle: (key) => guardRedis("hasArticle", async () => (await redis.exists(keys.article(key))) === 1),
+
+    listArticles: (options) =>
+      guardRedis("listArticles", async () => {
+        const limit = Math.floor(options.limit);
+        if (!(limit > 0)) return [];
+        const index = options.sourceId === undefined ? keys.indexAll() : keys.indexSource(options.sourceId);
+        const max =
+          options.before !== undefined && Number.isFinite(options.before) ? `(${options.before}` : "+inf";
+        const found = await redis.zrevrangebyscore(index, max, "-inf", "LIMIT", 0, limit);
+        return readMany(found);
+      }),
+
+    countArticles: (sourceId) =>
+      guardRedis("countArticles", async () =>
+        redis.zcard(sourceId === undefined ? keys.indexAll() : keys.indexSource(sourceId)),
+      ),
+
+    listSourceIds: () =>
+      guardRedis("listSourceIds", async () => (await redis.smembers(keys.sourceIds())).sort()),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The one Lua script behind `saveArticle`. Compare-and-write must be a single atomic step: BullMQ delivers
+ * at least once and several workers may fetch the same article at the same moment, so "read the stored
+ * hash, then decide" in TypeScript would let two writers both report "stored" or interleave an edit.
+ *
+ * Semantics, for the article hash at KEYS[1]:
+ * - stored content hash equals the new one → touch nothing at all, answer `unchanged`;
+ * - no hash yet → write every field, index it (all + per source), mark it seen, answer `stored`;
+ * - different hash → overwrite the fields in place, keep the first `storedAt`, set `updatedAt` to this
+ *   save's time, move it between per-source indexes if its source changed, answer `updated` plus the
+ *   previous archive path when that path changed (the caller deletes the old file).
+ * The index score is `publishedAt` (ms), falling back to the kept `storedAt`.
+ * The old per-source index key is built in Lua from a prefix; fine on the standalone Redis we deploy,
+ * which is also why clients with ioredis' `keyPrefix` option are refused by the store.
+ */
+
+import type { Redis, Result } from "ioredis";
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    /** Defined by `defineSaveArticle`: 5 keys, then the arguments described in this module. */
+    wfSaveArticle(...args: string[]): Result<[string, string], Context>;
+  }
+}
+
+const LUA = `
+local old = redis.call('HMGET', KEYS[1], 'contentHash', 'storedAt', 'sourceId', 'archivePath')
+if old[1] == ARGV[2] then
+  return {'unchanged', ''}
+end
+local n = tonumber(ARGV[8])
+local fields = {}
+for i = 9, 8 + 2 * n do fields[#fields + 1] = ARGV[i] end
+local nulls = {}
+for i = 9 + 2 * n, #ARGV do nulls[#nulls + 1] = ARGV[i] end
+local existed = redis.call('EXISTS', KEYS[1]) == 1
+local storedAt = ARGV[5]
+local outcome = 'stored'
+local previous = ''
+redis.call('HSET', KEYS[1], unpack(fields))
+if #nulls > 0 then redis.call('HDEL', KEYS[1], unpack(nulls)) end
+if existed then
+  outcome = 'updated'
+  if old[2] then storedAt = old[2] end
+  redis.call('HSET', KEYS[1], 'storedAt', storedAt, 'updatedAt', ARGV[5])
+  if old[4] and old[4] ~= ARGV[7] then previous = old[4] end
+  if old[3] and old[3] ~= ARGV[3] then
+    local oldIndex = ARGV[4] .. old[3]
+    redis.call('ZREM', oldIndex, ARGV[1])
+    if redis.call('EXISTS', oldIndex) == 0 then redis.call('SREM', KEYS[5], old[3]) end
+  end
+else
+  redis.call('HDEL', KEYS[1], 'updatedAt')
+end
+local score = ARGV[6]
+if score == '' then score = storedAt end
+redis.call('ZADD', KEYS[2], score, ARGV[1])
+redis.call('ZADD', KEYS[3], score, ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[1])
+redis.call('SADD', KEYS[5], ARGV[3])
+return {outcome, previous}
+`;
+
+/** Arguments of one script call, already validated and encoded by the article store. */
+export interface SaveArticleCall {
+  readonly keys: readonly [
+    article: string,
+    indexAll: string,
+    indexSource: string,
+    seen: string,
+    sourceIds: string,
+  ];
+  readonly articleKey: string;
+  readonly contentHash: string;
+  readonly sourceId: string;
+  readonly sourceIndexPrefix: string;
+  readonly storedAt: number;
+  readonly publishedAt: number | null;
+  readonly archivePath: string;
+  readonly set: readonly (readonly [string, string])[];
+  readonly nulls: readonly string[];
+}
+
+/** Registers the script on `redis` (idempotent: redefining replaces the same script). */
+export function defineSaveArticle(redis: Redis): void {
+  redis.defineCommand("wfSaveArticle", { lua: LUA, numberOfKeys: 5 });
+}
+
+/** Runs the script; answers the outcome and the previous archive path ('' when none). */
+export async function runSaveArticle(redis: Redis, call: SaveArticleCall): Promise<[string, string]> {
+  const args = [
+    ...call.keys,
+    call.articleKey,
+    call.contentHash,
+    call.sourceId,
+    call.sourceIndexPrefix,
+    String(call.storedAt),
+    call.publishedAt === null ? "" : String(call.publishedAt),
+    call.archivePath,
+    String(call.set.length),
+    ...call.set.flat(),
+    ...call.nulls,
+  ];
+  return redis.wfSaveArticle(...args);
+}
