@@ -1,0 +1,232 @@
+/**
+ * The zod schema of the whole configuration (config/*.yaml after env overrides), with every default
+ * documented beside its field. Objects are strict so a misspelt key is an error, not a silent default.
+ * `config/wechat-feed.example.yaml` repeats every key with its default; a test keeps the two in step.
+ * Only `config/load.ts` parses with this schema; everyone else may `import type { Config }`.
+ */
+import { z } from "zod";
+import {
+  CronSchema,
+  DEFAULT_TIMEZONE,
+  FetcherSchema,
+  HttpUrlSchema,
+  SourceListSchema,
+  TimeZoneSchema,
+} from "./sources.ts";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** The desktop Chrome user agent sent by the http fetcher (matches the Chromium the image ships). */
+export const DEFAULT_USER_AGENT =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+const count = (min: number, max: number) => z.int().min(min).max(max);
+const millis = (min: number) => z.int().min(min);
+
+const RedisSchema = z.strictObject({
+  /** Redis connection URL (`redis://` or `rediss://`). Default `redis://127.0.0.1:6379`. Env REDIS_URL. */
+  url: z
+    .url({ protocol: /^rediss?$/, error: "expected a redis:// or rediss:// URL" })
+    .default("redis://127.0.0.1:6379"),
+  /** Prefix of every Redis key and BullMQ queue (no `:`). Default `wf`. Env REDIS_PREFIX. */
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "use letters, digits, '.', '_' or '-' (no ':')" })
+    .default("wf"),
+});
+
+const ServerSchema = z.strictObject({
+  /** Address the HTTP server listens on. Default `0.0.0.0`. */
+  host: z.string().min(1).default("0.0.0.0"),
+  /** TCP port of the HTTP server. Default 8080. Env PORT. */
+  port: count(1, 65535).default(8080),
+  /** Public base URL used in feed self links. Default `http://localhost:<port>`. Env PUBLIC_URL. */
+  publicUrl: HttpUrlSchema.optional(),
+  /** Bearer token for POST /api/enqueue; when unset the endpoint is refused. Default unset. Env API_TOKEN. */
+  apiToken: z.string().min(8, { error: "must be at least 8 characters" }).optional(),
+});
+
+const CooldownSchema = z.strictObject({
+  /** First pause of all WeChat fetching after a verification page. Default 1 h. */
+  initialMs: millis(1000).default(HOUR),
+  /** Longest pause while verification pages persist (the pause doubles up to this). Default 24 h. */
+  maxMs: millis(1000).default(24 * HOUR),
+});
+
+const FetchSchema = z.strictObject({
+  /** How articles are fetched: `browser` (system Chromium), `http`, or `auto` (http, then browser). Default `browser`. */
+  fetcher: FetcherSchema.default("browser"),
+  /** Origin WeChat requests go to, same path and query (tests point it at a mock). Default `https://mp.weixin.qq.com`. */
+  origin: HttpUrlSchema.refine((value) => /^https?:\/\/[^/?#]+\/?$/.test(value), {
+    error: "expected a bare origin such as https://mp.weixin.qq.com (no path, query or fragment)",
+  }).default("https://mp.weixin.qq.com"),
+  /** Minimum time between two WeChat fetches, across all workers. Default 5000. */
+  minIntervalMs: millis(0).default(5000),
+  /** Random extra delay (0..jitterMs) added to each WeChat fetch interval. Default 1000. */
+  jitterMs: millis(0).default(1000),
+  /** Timeout of one page or listing request. Default 30000. */
+  timeoutMs: millis(1).default(30_000),
+  /** Largest response body accepted, in bytes. Default 15728640 (15 MiB). */
+  maxBytes: z
+    .int()
+    .min(1024)
+    .default(15 * 1024 * 1024),
+  /** User-Agent header of the http fetcher and the browser. Default: a current desktop Chrome UA. */
+  userAgent: z.string().min(1).default(DEFAULT_USER_AGENT),
+  /** Circuit breaker after WeChat verification (captcha) pages. */
+  cooldown: CooldownSchema.prefault({}),
+  /** Tries per job for transient failures (network, timeout, 5xx). Default 5. */
+  attempts: count(1, 100).default(5),
+  /** Base delay of the exponential backoff between tries. Default 30000. */
+  backoffMs: millis(0).default(30_000),
+  /** Most WeChat fetches per Beijing day; unset means no budget. Default unset. */
+  dailyBudget: z.int().min(1).optional(),
+});
+
+const BrowserSchema = z.strictObject({
+  /** Chromium binary; unset means search the usual paths (/usr/bin/chromium…). Default unset. Env CHROMIUM_PATH. */
+  executablePath: z.string().min(1).optional(),
+  /** Pages open at once in each worker's browser. Default 2. */
+  concurrency: count(1, 16).default(2),
+});
+
+const WorkerSchema = z.strictObject({
+  /** Jobs each worker process runs at once per queue. Default 2. */
+  concurrency: count(1, 64).default(2),
+});
+
+const JobsSchema = z.strictObject({
+  /** Hard timeout of one job (must exceed fetch.timeoutMs; compose's stop_grace_period must exceed it). Default 120000. */
+  timeoutMs: millis(1000).default(120_000),
+});
+
+const LogSchema = z.strictObject({
+  /** pino level: fatal, error, warn, info, debug, trace or silent. Default `info`. Env LOG_LEVEL. */
+  level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+const FeedsSchema = z.strictObject({
+  /** Items per feed when the request has no `?limit=`. Default 50. */
+  limit: count(1, 1000).default(50),
+  /** Title of the combined feed /feed.xml. Default `wechat-feed`. */
+  title: z.string().min(1).default("wechat-feed"),
+});
+
+const DigestSchema = z.strictObject({
+  /** When the daily digest is built (node-cron syntax). Default `0 8 * * *`. */
+  schedule: CronSchema.default("0 8 * * *"),
+  /** Time zone of the digest schedule and day. Default `Asia/Shanghai`. */
+  timezone: TimeZoneSchema.default(DEFAULT_TIMEZONE),
+  /** URL that receives a JSON summary after each digest. Default unset. */
+  webhookUrl: HttpUrlSchema.optional(),
+});
+
+const ImageProxySchema = z
+  .strictObject({
+    /** Rewrite feed and digest images to the signed /img proxy. Default false. */
+    enabled: z.boolean().default(false),
+    /** HMAC key signing proxy URLs; required when enabled. Default unset. Env IMAGE_PROXY_SECRET. */
+    secret: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  })
+  .refine((proxy) => !proxy.enabled || proxy.secret !== undefined, {
+    path: ["secret"],
+    error: "required when imageProxy.enabled is true (or set IMAGE_PROXY_SECRET)",
+  });
+
+const ConfigObjectSchema = z
+  .strictObject({
+    redis: RedisSchema.prefault({}),
+    /** Directory of the markdown archive, digests and static feeds (resolved against the working directory). Default `./data`. Env DATA_DIR. */
+    dataDir: z.string().min(1).default("./data"),
+    server: ServerSchema.prefault({}),
+    fetch: FetchSchema.prefault({}),
+    browser: BrowserSchema.prefault({}),
+    worker: WorkerSchema.prefault({}),
+    jobs: JobsSchema.prefault({}),
+    log: LogSchema.prefault({}),
+    feeds: FeedsSchema.prefault({}),
+    digest: DigestSchema.prefault({}),
+    imageProxy: ImageProxySchema.prefault({}),
+    /** Where article links come from. Default none. */
+    sources: SourceListSchema.default([]),
+  })
+  .superRefine((config, ctx) => {
+    // Relations between fields, checked once every field is valid on its own.
+    if (config.fetch.cooldown.initialMs > config.fetch.cooldown.maxMs) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fetch", "cooldown", "initialMs"],
+        message: `must not exceed fetch.cooldown.maxMs (${config.fetch.cooldown.maxMs})`,
+      });
+    }
+    if (config.jobs.timeoutMs <= config.fetch.timeoutMs) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["jobs", "timeoutMs"],
+        message: `must be greater than fetch.timeoutMs (${config.fetch.timeoutMs})`,
+      });
+    }
+  });
+
+/** The whole configuration; fills `server.publicUrl` and drops trailing slashes from URLs. */
+export const ConfigSchema = ConfigObjectSchema.transform((config) => ({
+  ...config,
+  server: {
+    ...config.server,
+    publicUrl: (config.server.publicUrl ?? `http://localhost:${config.server.port}`).replace(/\/+$/, ""),
+  },
+  fetch: { ...config.fetch, origin: new URL(config.fetch.origin).origin },
+}));
+/** The validated configuration, as every module receives it (deep-frozen by `loadConfig`). */
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Every key path of the schema, e.g. `fetch.cooldown.maxMs` and `sources[].schedule` (union members merged). */
+export function listConfigKeys(schema: z.ZodType = ConfigSchema, prefix = ""): string[] {
+  if (schema instanceof z.ZodPipe) return listConfigKeys(schema.in as z.ZodType, prefix);
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
+    return listConfigKeys(schema.unwrap() as z.ZodType, prefix);
+  }
+  if (schema instanceof z.ZodArray) return listConfigKeys(schema.element as z.ZodType, `${prefix}[]`);
+  if (schema instanceof z.ZodUnion) {
+    const all = schema.options.flatMap((option) => listConfigKeys(option as z.ZodType, prefix));
+    return [...new Set(all)];
+  }
+  if (schema instanceof z.ZodObject) {
+    return Object.entries(schema.shape).flatMap(([key, child]) => {
+      const path = prefix === "" ? key : `${prefix}.${key}`;
+      return [path, ...listConfigKeys(child as z.ZodType, path)];
+    });
+  }
+  return [];
+}
+
+/** The key under `parentPath` (`""`, `fetch.cooldown`, `sources[]`) within two edits of `key`, if any. */
+export function findSimilarKey(parentPath: string, key: string): string | undefined {
+  const prefix = parentPath === "" ? "" : `${parentPath}.`;
+  const siblings = listConfigKeys()
+    .filter((known) => known.startsWith(prefix))
+    .map((known) => known.slice(prefix.length))
+    .filter((rest) => !/[.[]/.test(rest));
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of siblings) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+/** Levenshtein distance, for typo suggestions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
