@@ -1,0 +1,70 @@
+/**
+ * Builds the article document (front-matter values plus Markdown body) from a parsed article and the
+ * facts of its fetch, following ../shared/docs/document-format.md: one `# title`, the cover line, one
+ * byline paragraph per line, the content and a final `[阅读原文](…)` line. Every fallback (title from
+ * the feed item, date from the item or the fetch, source from the account) is decided here, so the
+ * writer (`front-matter.ts`) only has to serialize.
+ */
+import { ParseError } from "../errors.ts";
+import type { ArticleDocument, ParsedArticle } from "../model.ts";
+import { beijingDate, formatFetchDate } from "./time.ts";
+
+/** What the caller knows about the fetch and the listing the article came from. */
+export interface DocumentContext {
+  /** The configured source name (or the upstream feed's channel title); null for a manual enqueue. */
+  readonly source?: string | null;
+  readonly fetchedAt: Date;
+  /** The normalized URL that was fetched; the document's url when the canonical one is unknown. */
+  readonly fetchedUrl: string;
+  /** The upstream feed item's title, used when the page gives none. */
+  readonly itemTitle?: string | null;
+  /** The upstream feed item's date, used when the page has no publish time. */
+  readonly itemDate?: Date | null;
+}
+
+/** Collapses line breaks (and the spaces around them) to one space and trims; "" for null. */
+function toOneLine(value: string | null | undefined): string {
+  return (value ?? "").replace(/\s*[\r\n\u0085\u2028\u2029]+\s*/g, " ").trim();
+}
+
+function isValidDate(value: Date | null | undefined): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+// Spaces and parentheses would end a Markdown link destination early; qpic and WeChat URLs rarely
+// carry them, but a msg_source_url can point anywhere.
+function toLinkTarget(url: string): string {
+  return url.trim().replace(/[ ()<>]/g, (ch) => `%${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
+}
+
+/** Builds the document of one fetched article (front-matter values and body) per document-format.md. */
+export function buildDocument(article: ParsedArticle, ctx: DocumentContext): ArticleDocument {
+  if (!isValidDate(ctx.fetchedAt)) {
+    throw new ParseError("PARSE_ARTICLE", "document: fetchedAt is not a valid date");
+  }
+  const title = toOneLine(article.title) || toOneLine(ctx.itemTitle);
+  const account = toOneLine(article.account);
+  const author = toOneLine(article.author);
+  const source = toOneLine(ctx.source) || account;
+  const dated = [article.publishedAt, ctx.itemDate, ctx.fetchedAt].find(isValidDate) ?? ctx.fetchedAt;
+
+  const blocks: string[] = [`# ${title}`];
+  const cover = (article.cover ?? "").trim();
+  if (cover !== "") blocks.push(`![cover_image](${toLinkTarget(cover)})`);
+  if (article.original) blocks.push("原创");
+  if (author !== "" && author !== account) blocks.push(author);
+  if (account !== "") blocks.push(account);
+  const content = article.content.replace(/^\s*\n/, "").trimEnd();
+  if (content !== "") blocks.push(content);
+  const sourceUrl = (article.sourceUrl ?? "").trim();
+  if (sourceUrl !== "") blocks.push(`[阅读原文](${toLinkTarget(sourceUrl)})`);
+
+  return {
+    title,
+    url: article.canonicalUrl ?? ctx.fetchedUrl,
+    source,
+    date: beijingDate(dated),
+    fetch_date: formatFetchDate(ctx.fetchedAt),
+    body: blocks.join("\n\n"),
+  };
+}
