@@ -4,9 +4,13 @@
  */
 import { AppError } from "../errors.ts";
 import type { CliContext, Command } from "./command.ts";
+import { checkConfigCommand } from "./check-config.ts";
+import { enqueueCommand } from "./enqueue.ts";
 import { parseCommand } from "./parse.ts";
+import { pollCommand } from "./poll.ts";
+import { statusCommand } from "./status.ts";
 
-const commands: readonly Command[] = [parseCommand];
+const commands: readonly Command[] = [parseCommand, enqueueCommand, pollCommand, statusCommand, checkConfigCommand];
 
 const EXIT_USAGE = 2;
 const USER_MISTAKES = new Set([

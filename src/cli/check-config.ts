@@ -1,0 +1,49 @@
+/**
+ * `wechat-feed check-config`: validates the configuration (one line naming file, key and problem
+ * on error, exit 2) and prints the effective settings and each source's next run times.
+ */
+import { resolveConfigPath } from "../config/load.ts";
+import { nextRunsOf } from "../jobs/scheduler.ts";
+import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
+import { loadCliConfig } from "./runtime.ts";
+
+const usage = `Usage: wechat-feed check-config
+
+Validates the configuration (WECHAT_FEED_CONFIG, else config/wechat-feed.yaml, else the example)
+with the environment overrides, and prints the effective sources and their next run times.`;
+
+const shanghai = new Intl.DateTimeFormat("sv-SE", {
+  timeZone: "Asia/Shanghai",
+  dateStyle: "short",
+  timeStyle: "short",
+});
+
+async function run(args: string[], ctx: CliContext): Promise<number> {
+  parseCommandArgs("check-config", args, {});
+  const config = loadCliConfig(ctx);
+  const out = (line: string) => ctx.stdout.write(`${line}\n`);
+  out(`config: ${resolveConfigPath({ env: ctx.env, cwd: ctx.cwd })} is valid`);
+  out(`redis: ${config.redis.url.replace(/\/\/[^@/]*@/, "//***@")} (prefix ${config.redis.prefix})`);
+  out(`data: ${config.dataDir}`);
+  out(`fetch: ${config.fetch.fetcher} via ${config.fetch.origin}, one WeChat fetch per ${config.fetch.minIntervalMs} ms`);
+  out(`server: http://${config.server.host}:${config.server.port} (public ${config.server.publicUrl})`);
+  out(`digest: "${config.digest.schedule}" (${config.digest.timezone})`);
+  out(`sources: ${config.sources.length}`);
+  for (const source of config.sources) {
+    const where = source.type === "urls" ? (source.file ?? `${source.urls?.length ?? 0} inline URLs`) : source.url;
+    const state = source.enabled ? "" : " [disabled]";
+    out(`  ${source.id} (${source.type}${state}) ${where}`);
+    const runs = source.enabled ? await nextRunsOf(source.schedule, source.timezone, 3) : [];
+    const shown = runs.map((d) => `${shanghai.format(d)} CST`).join(", ");
+    out(`    schedule "${source.schedule}" (${source.timezone})${shown ? `; next: ${shown}` : ""}`);
+  }
+  return 0;
+}
+
+/** The `check-config` command. */
+export const checkConfigCommand: Command = {
+  name: "check-config",
+  summary: "validate the configuration and show the sources' next runs",
+  usage,
+  run,
+};

@@ -1,0 +1,76 @@
+/**
+ * What most CLI commands open: the configuration, a logger, one Redis connection (checked up front,
+ * so an unreachable Redis is one clear line, not a hang), the store and the queues.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { loadConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
+import { StoreError } from "../errors.ts";
+import { createQueues, type Queues } from "../jobs/queues.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import { type ArticleStore, createArticleStore } from "../store/article-store.ts";
+import { createSourceState, type SourceState } from "../store/source-state.ts";
+import type { CliContext } from "./command.ts";
+
+/** Opened resources; `close()` releases them all. */
+export interface Runtime {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly redis: Redis;
+  readonly store: ArticleStore;
+  readonly sourceState: SourceState;
+  readonly queues: Queues;
+  close(): Promise<void>;
+}
+
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** Loads the configuration for a command (throws ConfigError with a one-line message). */
+export function loadCliConfig(ctx: CliContext): Config {
+  return loadConfig({ env: ctx.env, cwd: ctx.cwd });
+}
+
+/** A Redis connection for BullMQ (no per-command retry cap: commands wait through reconnects). */
+export function createRedis(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+}
+
+/** Connects, or throws STORE_UNAVAILABLE naming the URL (without its password). */
+export async function connectRedis(redis: Redis, url: string): Promise<void> {
+  const shown = url.replace(/\/\/[^@/]*@/, "//***@");
+  const connecting = redis.connect().then(() => redis.ping());
+  const outcome = await Promise.race([
+    connecting.then(
+      () => "ok" as const,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    ),
+    sleep(CONNECT_TIMEOUT_MS, `no answer in ${CONNECT_TIMEOUT_MS} ms`),
+  ]);
+  if (outcome !== "ok") {
+    redis.disconnect();
+    throw new StoreError("STORE_UNAVAILABLE", `redis: cannot connect to ${shown} (${outcome})`);
+  }
+}
+
+/** Opens config, logger, Redis, store and queues for one command. */
+export async function openRuntime(ctx: CliContext): Promise<Runtime> {
+  const config = loadCliConfig(ctx);
+  const logger = createLogger({ level: config.log.level, pretty: ctx.isTTY });
+  const redis = createRedis(config.redis.url);
+  await connectRedis(redis, config.redis.url);
+  const { prefix } = config.redis;
+  const queues = createQueues(redis, prefix, config.fetch.attempts, config.fetch.backoffMs);
+  return {
+    config,
+    logger,
+    redis,
+    store: createArticleStore(redis, prefix),
+    sourceState: createSourceState(redis, prefix),
+    queues,
+    async close() {
+      await queues.close();
+      await redis.quit();
+    },
+  };
+}

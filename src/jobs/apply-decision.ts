@@ -1,0 +1,81 @@
+/**
+ * Applies a retry-policy decision to a failed wechat-queue job with BullMQ's own tools: tombstones
+ * and failures become UnrecoverableError, hour-long delays move the job to delayed without spending
+ * an attempt, and a verification page rate-limits the whole queue (all workers) for the cool-down.
+ */
+import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { AppError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { PageClass } from "../model.ts";
+import type { ArticleStore } from "../store/article-store.ts";
+import type { SourceState } from "../store/source-state.ts";
+import { decide } from "./retry-policy.ts";
+
+/** What applying a decision needs. */
+export interface DecisionDeps {
+  readonly store: ArticleStore;
+  readonly sourceState: SourceState;
+  readonly logger: Logger;
+  readonly cooldown: { readonly initialMs: number; readonly maxMs: number };
+  now(): number;
+  /** Pauses the queue for every worker (BullMQ `worker.rateLimit`). */
+  rateLimit(ms: number): Promise<void>;
+  /** Enqueues the new URL of an article whose account migrated. */
+  enqueueMigrationTarget(url: string): Promise<void>;
+}
+
+/** The cool-down level to escalate from: the recorded one while it is recent, else 0. */
+async function currentCooldownLevel(deps: DecisionDeps): Promise<number> {
+  const recorded = await deps.sourceState.readCooldown();
+  if (recorded === null) return 0;
+  return deps.now() - recorded.until < deps.cooldown.maxMs ? recorded.level : 0;
+}
+
+/** Decides and acts on `error` for `job`; always throws (the BullMQ signal for what happens next). */
+export async function applyDecision(
+  error: unknown,
+  job: Job<{ url: string; key: string; delaysSoFar?: number }>,
+  token: string | undefined,
+  deps: DecisionDeps,
+): Promise<never> {
+  const delaysSoFar = job.data.delaysSoFar ?? 0;
+  const decision = decide(error, { delaysSoFar, cooldownLevel: await currentCooldownLevel(deps), cooldown: deps.cooldown });
+  const code = error instanceof AppError ? error.code : "UNEXPECTED";
+  const message = error instanceof Error ? error.message : String(error);
+  const log = deps.logger.child({ jobId: job.id, jobName: job.name, url: job.data.url, code });
+
+  switch (decision.kind) {
+    case "retry":
+      throw error;
+    case "tombstone": {
+      const pageClass = (error instanceof AppError ? error.details.pageClass : undefined) as PageClass | undefined;
+      await deps.store.saveTombstone({
+        key: job.data.key,
+        url: job.data.url,
+        pageClass: pageClass ?? "unavailable",
+        reason: code,
+        at: deps.now(),
+      });
+      log.warn({ alert: decision.alert, pageClass }, "article tombstoned");
+      const target = error instanceof AppError ? error.details.targetUrl : undefined;
+      if (code === "WECHAT_ACCOUNT_MIGRATED" && typeof target === "string") await deps.enqueueMigrationTarget(target);
+      throw new UnrecoverableError(message);
+    }
+    case "delay": {
+      await job.updateData({ ...job.data, delaysSoFar: delaysSoFar + 1 });
+      await job.moveToDelayed(deps.now() + decision.delayMs, token);
+      log.info({ delayMs: decision.delayMs }, "job delayed");
+      throw new DelayedError();
+    }
+    case "cooldown": {
+      const until = deps.now() + decision.durationMs;
+      await deps.sourceState.startCooldown({ until, level: decision.level, reason: code });
+      await deps.rateLimit(decision.durationMs);
+      log.warn({ alert: true, durationMs: decision.durationMs, level: decision.level }, "wechat fetching paused");
+      throw Worker.RateLimitError();
+    }
+    case "fail":
+      log.warn({ alert: decision.alert }, "job failed for good");
+      throw new UnrecoverableError(message);
+  }
+}

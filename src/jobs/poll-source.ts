@@ -1,0 +1,117 @@
+/**
+ * Processor of `poll-source` jobs (discover queue): read a source's listing, normalize its links,
+ * skip every article already stored, tombstoned or seen, and add one fetch job per new article
+ * (job id from the article key, so concurrent polls add it once). Album sources only add a
+ * `fetch-album` job: album pages are WeChat traffic and go through the rate-limited wechat queue.
+ */
+import type { Source } from "../config/sources.ts";
+import type { ArticleRef } from "../model.ts";
+import { parseFeedListing } from "../parsers/listing-feed.ts";
+import { parseOpmlListing } from "../parsers/listing-opml.ts";
+import { type RejectedLink, toArticleRefs } from "../parsers/listing-refs.ts";
+import { parseUrlList } from "../parsers/listing-urls.ts";
+import type { ArticleStore } from "../store/article-store.ts";
+import type { FetchAlbumData, PollSourceData } from "./queues.ts";
+
+/** What one poll found. */
+export interface PollOutcome {
+  readonly outcome: "polled";
+  readonly sourceId: string;
+  readonly found: number;
+  readonly added: number;
+  readonly rejected: number;
+}
+
+/** Where a batch of refs came from: the source, and the document source name for its articles. */
+export interface RefOrigin {
+  readonly sourceId: string;
+  readonly sourceName: string | null;
+  readonly fetcher: Source["fetcher"] | null;
+}
+
+/** What the processor needs; the worker wires the real queue, fetcher and files in. */
+export interface PollSourceDeps {
+  readonly store: ArticleStore;
+  findSource(id: string): Source | undefined;
+  /** Fetches a listing (feed, OPML, URL list) over HTTP. */
+  fetchListing(url: string): Promise<string>;
+  readTextFile(path: string): Promise<string>;
+  /** Adds fetch-article jobs (deterministic ids); resolves when they are in Redis. */
+  addArticleJobs(refs: readonly ArticleRef[], origin: RefOrigin): Promise<void>;
+  addAlbumJob(data: FetchAlbumData): Promise<void>;
+  /** Called with the links a listing had that are not WeChat article URLs. */
+  onRejected(sourceId: string, rejected: readonly RejectedLink[]): void;
+}
+
+/** Drops refs whose article is already stored, tombstoned or seen (the aliases of short links too). */
+async function filterNew(store: ArticleStore, refs: readonly ArticleRef[]): Promise<ArticleRef[]> {
+  const fresh: ArticleRef[] = [];
+  for (const ref of refs) {
+    if (!(await store.isKnown(ref.key))) fresh.push(ref);
+  }
+  return fresh;
+}
+
+/** Creates the poll-source processor. */
+export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) => Promise<PollOutcome> {
+  /** Normalizes, filters and enqueues one listing's items; returns [found, added, rejected]. */
+  async function enqueueItems(items: Parameters<typeof toArticleRefs>[0], origin: RefOrigin) {
+    const { refs, rejected } = toArticleRefs(items);
+    if (rejected.length > 0) deps.onRejected(origin.sourceId, rejected);
+    const fresh = await filterNew(deps.store, refs);
+    await deps.addArticleJobs(fresh, origin);
+    // Marked seen only once the jobs exist: a crash in between re-adds them (same ids), never loses them.
+    for (const ref of fresh) await deps.store.markSeen(ref.key);
+    return [refs.length, fresh.length, rejected.length] as const;
+  }
+
+  return async (data) => {
+    const source = deps.findSource(data.sourceId);
+    if (source === undefined) return { outcome: "polled", sourceId: data.sourceId, found: 0, added: 0, rejected: 0 };
+    const fetcher = source.fetcher ?? null;
+    let found = 0;
+    let added = 0;
+    let rejected = 0;
+    const count = (r: readonly [number, number, number]) => {
+      found += r[0];
+      added += r[1];
+      rejected += r[2];
+    };
+
+    switch (source.type) {
+      case "feed": {
+        const listing = parseFeedListing(await deps.fetchListing(source.url));
+        const sourceName = source.name ?? listing.title;
+        count(await enqueueItems(listing.items, { sourceId: source.id, sourceName, fetcher }));
+        break;
+      }
+      case "opml": {
+        const opml = parseOpmlListing(await deps.fetchListing(source.url));
+        for (const feed of opml.feeds) {
+          const listing = parseFeedListing(await deps.fetchListing(feed.url));
+          const sourceName = source.name ?? listing.title ?? feed.title;
+          count(await enqueueItems(listing.items, { sourceId: source.id, sourceName, fetcher }));
+        }
+        break;
+      }
+      case "album":
+        await deps.addAlbumJob({
+          sourceId: source.id,
+          sourceName: source.name ?? null,
+          albumUrl: source.url,
+          cursor: null,
+          fetcher,
+        });
+        break;
+      case "urls": {
+        const text =
+          source.file !== undefined
+            ? await deps.readTextFile(source.file) // made absolute by the config loader
+            : (source.urls ?? []).join("\n");
+        count(await enqueueItems(parseUrlList(text), { sourceId: source.id, sourceName: source.name ?? null, fetcher }));
+        break;
+      }
+    }
+    return { outcome: "polled", sourceId: source.id, found, added, rejected };
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Creates the BullMQ workers (the only module that touches `Worker`): `discover` runs poll jobs,
+ * `wechat` runs article and album fetches under a global limiter (the minimum interval between
+ * WeChat fetches holds across every worker process). Payloads are validated at dequeue, every job
+ * logs one outcome line with its duration, and failures go through the retry policy.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "../logger.ts";
+import { parseArticleUrl } from "../parsers/wechat-url.ts";
+import type { ArticleRef } from "../model.ts";
+import type { ArticleStore } from "../store/article-store.ts";
+import type { SourceState } from "../store/source-state.ts";
+import { applyDecision, type DecisionDeps } from "./apply-decision.ts";
+import { MANUAL_SOURCE_ID } from "./enqueue.ts";
+import { createFetchAlbum, type FetchAlbumDeps } from "./fetch-album.ts";
+import { createFetchArticle, type FetchArticleDeps } from "./fetch-article.ts";
+import { albumJobId, articleJobId } from "./job-ids.ts";
+import { createPollSource, type PollSourceDeps, type RefOrigin } from "./poll-source.ts";
+import {
+  FetchAlbumDataSchema,
+  FetchArticleDataSchema,
+  type FetchAlbumData,
+  JOB,
+  PollSourceDataSchema,
+  QUEUE,
+  type Queues,
+} from "./queues.ts";
+
+/** Tuning of the workers, from the configuration. */
+export interface WorkerSettings {
+  readonly concurrency: number;
+  /** Minimum time between two WeChat fetches across all workers; 0 turns the limiter off. */
+  readonly minIntervalMs: number;
+  readonly jitterMs: number;
+  /** How long a job's lock lasts without renewal: a killed worker's job is taken over after it. */
+  readonly lockMs: number;
+  readonly cooldown: { readonly initialMs: number; readonly maxMs: number };
+}
+
+/** Everything the workers need, wired by the composition root. */
+export interface WorkerDeps
+  extends Omit<FetchArticleDeps, "store">,
+    Pick<PollSourceDeps, "findSource" | "fetchListing" | "readTextFile">,
+    Pick<FetchAlbumDeps, "fetchWeChatText"> {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly queues: Queues;
+  readonly store: ArticleStore;
+  readonly sourceState: SourceState;
+  readonly logger: Logger;
+  readonly settings: WorkerSettings;
+  /** Tells publishers an article was stored or changed. */
+  onArticleChanged(key: string): Promise<void>;
+  now(): number;
+}
+
+/** The running workers. */
+export interface Workers {
+  readonly discover: Worker;
+  readonly wechat: Worker;
+  /** Stops taking jobs, waits for the active ones (or releases them after `timeoutMs`), closes. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+function articleJobs(refs: readonly ArticleRef[], origin: RefOrigin) {
+  return refs.map((ref) => ({
+    name: JOB.fetchArticle,
+    data: {
+      url: ref.url,
+      key: ref.key,
+      sourceId: origin.sourceId,
+      sourceName: origin.sourceName,
+      itemTitle: ref.title,
+      itemDate: ref.date?.toISOString() ?? null,
+      fetcher: origin.fetcher,
+      delaysSoFar: 0,
+    },
+    opts: { jobId: articleJobId(ref.key) },
+  }));
+}
+
+/** Starts the discover and wechat workers. */
+export function createWorkers(deps: WorkerDeps): Workers {
+  const { queues, store, logger, settings } = deps;
+  const addArticleJobs = async (refs: readonly ArticleRef[], origin: RefOrigin) => {
+    if (refs.length > 0) await queues.wechat.addBulk(articleJobs(refs, origin));
+  };
+  const addAlbumJob = async (data: FetchAlbumData) => {
+    const cursor = data.cursor === null ? null : `${data.cursor.beginMsgid}-${data.cursor.beginItemidx}`;
+    await queues.wechat.add(JOB.fetchAlbum, data, { jobId: albumJobId(`album-${data.sourceId}`, cursor) });
+  };
+  const pollSource = createPollSource({
+    ...deps,
+    addArticleJobs,
+    addAlbumJob,
+    onRejected: (sourceId, rejected) =>
+      logger.info({ sourceId, count: rejected.length, codes: [...new Set(rejected.map((r) => r.reason))] }, "links rejected"),
+  });
+  const fetchArticle = createFetchArticle({ ...deps, store });
+  const fetchAlbum = createFetchAlbum({ ...deps, addArticleJobs, addAlbumJob });
+  const base = { connection: deps.connection, prefix: deps.prefix, lockDuration: settings.lockMs, stalledInterval: settings.lockMs };
+
+  const discover = new Worker(
+    QUEUE.discover,
+    async (job: Job) => {
+      const started = deps.now();
+      const data = parsePayload(PollSourceDataSchema, job);
+      try {
+        const result = await pollSource(data);
+        await deps.sourceState.recordPoll(data.sourceId, { at: deps.now(), ok: true, found: result.found, added: result.added });
+        logger.info({ queue: QUEUE.discover, jobId: job.id, jobName: job.name, ...result, durationMs: deps.now() - started }, "job completed");
+        return result;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await deps.sourceState.recordPoll(data.sourceId, { at: deps.now(), ok: false, found: 0, added: 0, error: message });
+        logger.warn({ queue: QUEUE.discover, jobId: job.id, sourceId: data.sourceId, err: error, durationMs: deps.now() - started, outcome: "failed" }, "job failed");
+        throw error;
+      }
+    },
+    { ...base, concurrency: settings.concurrency },
+  );
+
+  let wechat: Worker;
+  const decisionDeps: DecisionDeps = {
+    store,
+    sourceState: deps.sourceState,
+    logger: logger.child({ queue: QUEUE.wechat }),
+    cooldown: settings.cooldown,
+    now: deps.now,
+    rateLimit: (ms) => wechat.rateLimit(ms),
+    enqueueMigrationTarget: async (url) => {
+      const target = parseArticleUrl(url);
+      const ref = { url: target.url, key: target.key, title: null, date: null };
+      await addArticleJobs([ref], { sourceId: MANUAL_SOURCE_ID, sourceName: null, fetcher: null });
+    },
+  };
+  wechat = new Worker(
+    QUEUE.wechat,
+    async (job: Job, token?: string) => {
+      const started = deps.now();
+      try {
+        if (settings.jitterMs > 0) await sleep(Math.random() * settings.jitterMs);
+        const result =
+          job.name === JOB.fetchAlbum
+            ? await fetchAlbum(parsePayload(FetchAlbumDataSchema, job))
+            : await fetchArticle(parsePayload(FetchArticleDataSchema, job));
+        if (result.outcome === "stored" || result.outcome === "updated") await deps.onArticleChanged(result.key);
+        logger.info({ queue: QUEUE.wechat, jobId: job.id, jobName: job.name, ...result, durationMs: deps.now() - started }, "job completed");
+        return result;
+      } catch (error) {
+        logger.debug({ queue: QUEUE.wechat, jobId: job.id, err: error, durationMs: deps.now() - started }, "job attempt failed");
+        return applyDecision(error, job, token, decisionDeps);
+      }
+    },
+    {
+      ...base,
+      concurrency: settings.concurrency,
+      ...(settings.minIntervalMs > 0 ? { limiter: { max: 1, duration: settings.minIntervalMs } } : {}),
+    },
+  );
+
+  for (const worker of [discover, wechat]) {
+    worker.on("failed", (job, error) => {
+      if (job !== undefined && !(error.name === "RateLimitError" || error.name === "DelayedError")) {
+        logger.info({ queue: worker.name, jobId: job.id, jobName: job.name, attempt: job.attemptsMade, outcome: "failed", code: (error as { code?: string }).code }, "job outcome");
+      }
+    });
+    worker.on("error", (error) => logger.error({ queue: worker.name, err: error }, "worker error"));
+  }
+
+  return {
+    discover,
+    wechat,
+    async close(timeoutMs) {
+      const closing = Promise.all([discover.close(), wechat.close()]);
+      const timer = sleep(timeoutMs, "timeout" as const);
+      if ((await Promise.race([closing.then(() => "closed" as const), timer])) === "timeout") {
+        // Force-close: active jobs keep their locks until they expire, then another worker takes them.
+        logger.warn({ timeoutMs }, "workers force-closed");
+        await Promise.all([discover.close(true), wechat.close(true)]);
+      }
+    },
+  };
+}
+
+/** Validates a job payload; a malformed one can never succeed, so it fails without retries. */
+function parsePayload<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, job: Job): T {
+  const parsed = schema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`worker: invalid ${job.name} payload`);
+  return parsed.data;
+}
