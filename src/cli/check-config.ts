@@ -25,12 +25,15 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   out(`config: ${resolveConfigPath({ env: ctx.env, cwd: ctx.cwd })} is valid`);
   out(`redis: ${config.redis.url.replace(/\/\/[^@/]*@/, "//***@")} (prefix ${config.redis.prefix})`);
   out(`data: ${config.dataDir}`);
-  out(`fetch: ${config.fetch.fetcher} via ${config.fetch.origin}, one WeChat fetch per ${config.fetch.minIntervalMs} ms`);
+  out(
+    `fetch: ${config.fetch.fetcher} via ${config.fetch.origin}, one WeChat fetch per ${config.fetch.minIntervalMs} ms`,
+  );
   out(`server: http://${config.server.host}:${config.server.port} (public ${config.server.publicUrl})`);
   out(`digest: "${config.digest.schedule}" (${config.digest.timezone})`);
   out(`sources: ${config.sources.length}`);
   for (const source of config.sources) {
-    const where = source.type === "urls" ? (source.file ?? `${source.urls?.length ?? 0} inline URLs`) : source.url;
+    const where =
+      source.type === "urls" ? (source.file ?? `${source.urls?.length ?? 0} inline URLs`) : source.url;
     const state = source.enabled ? "" : " [disabled]";
     out(`  ${source.id} (${source.type}${state}) ${where}`);
     const runs = source.enabled ? await nextRunsOf(source.schedule, source.timezone, 3) : [];

@@ -9,7 +9,7 @@ import { type EnqueueResult, enqueueArticle, MANUAL_SOURCE_ID } from "../jobs/en
 import { QUEUE } from "../jobs/queues.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
-import { type Runtime, openRuntime } from "./runtime.ts";
+import { openRuntime, type Runtime } from "./runtime.ts";
 
 const usage = `Usage: wechat-feed enqueue <url…> [--source NAME] [--wait] [--timeout SECONDS]
 
@@ -35,14 +35,27 @@ function checkUrls(urls: string[]): void {
   if (problems.length > 0) throw new UsageError("USAGE", `enqueue: refused: ${problems.join("; ")}`);
 }
 
-async function waitFor(rt: Runtime, result: EnqueueResult & { status: "queued" }, timeoutMs: number): Promise<string> {
-  const events = new QueueEvents(QUEUE.wechat, { connection: rt.redis.duplicate(), prefix: rt.config.redis.prefix });
+async function waitFor(
+  rt: Runtime,
+  result: EnqueueResult & { status: "queued" },
+  timeoutMs: number,
+): Promise<string> {
+  const events = new QueueEvents(QUEUE.wechat, {
+    connection: rt.redis.duplicate(),
+    prefix: rt.config.redis.prefix,
+  });
   try {
     await events.waitUntilReady();
     const job: Job | undefined = await rt.queues.wechat.getJob(result.jobId);
     if (job === undefined) return `unknown job ${result.jobId}`;
-    const outcome = (await job.waitUntilFinished(events, timeoutMs)) as { outcome?: string; path?: string; key?: string };
-    return outcome.path !== undefined ? `${outcome.outcome} ${outcome.path}` : `${outcome.outcome ?? "done"} ${outcome.key ?? ""}`.trim();
+    const outcome = (await job.waitUntilFinished(events, timeoutMs)) as {
+      outcome?: string;
+      path?: string;
+      key?: string;
+    };
+    return outcome.path !== undefined
+      ? `${outcome.outcome} ${outcome.path}`
+      : `${outcome.outcome ?? "done"} ${outcome.key ?? ""}`.trim();
   } finally {
     await events.close();
   }
@@ -56,7 +69,8 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   });
   if (positionals.length === 0) throw new UsageError("USAGE", "enqueue: expected at least one URL");
   const timeoutMs = Number(values.timeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError("USAGE", "enqueue: --timeout must be a positive number of seconds");
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError("USAGE", "enqueue: --timeout must be a positive number of seconds");
   checkUrls(positionals);
 
   const rt = await openRuntime(ctx);
@@ -76,8 +90,14 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
           ctx.stdout.write(`${await waitFor(rt, result, timeoutMs)}\n`);
         } catch (error) {
           failed++;
+          // A tombstone names the failure class (deleted, violation...); otherwise the job's reason.
+          const tombstone = await rt.store.readTombstone(result.key);
           const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-          ctx.stdout.write(`failed ${result.key}: ${reason}\n`);
+          ctx.stdout.write(
+            tombstone !== null
+              ? `gone ${result.key} (${tombstone.pageClass})\n`
+              : `failed ${result.key}: ${reason}\n`,
+          );
         }
       }
     }
@@ -88,4 +108,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 }
 
 /** The `enqueue` command. */
-export const enqueueCommand: Command = { name: "enqueue", summary: "add article URLs to the fetch queue", usage, run };
+export const enqueueCommand: Command = {
+  name: "enqueue",
+  summary: "add article URLs to the fetch queue",
+  usage,
+  run,
+};

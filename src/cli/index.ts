@@ -3,14 +3,26 @@
  * invalid URL) print one line and exit 2, without a stack trace; failures exit 1.
  */
 import { AppError } from "../errors.ts";
-import type { CliContext, Command } from "./command.ts";
 import { checkConfigCommand } from "./check-config.ts";
+import type { CliContext, Command } from "./command.ts";
 import { enqueueCommand } from "./enqueue.ts";
+import { importCommand } from "./import.ts";
 import { parseCommand } from "./parse.ts";
 import { pollCommand } from "./poll.ts";
+import { reindexCommand } from "./reindex.ts";
+import { startCommand } from "./start.ts";
 import { statusCommand } from "./status.ts";
 
-const commands: readonly Command[] = [parseCommand, enqueueCommand, pollCommand, statusCommand, checkConfigCommand];
+const commands: readonly Command[] = [
+  startCommand,
+  parseCommand,
+  enqueueCommand,
+  pollCommand,
+  statusCommand,
+  checkConfigCommand,
+  importCommand,
+  reindexCommand,
+];
 
 const EXIT_USAGE = 2;
 const USER_MISTAKES = new Set([

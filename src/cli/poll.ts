@@ -19,8 +19,10 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   try {
     const known = new Map(rt.config.sources.map((s) => [s.id, s]));
     const unknown = positionals.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw new UsageError("USAGE", `poll: unknown source id(s): ${unknown.join(", ")}`);
-    const chosen = positionals.length > 0 ? positionals : rt.config.sources.filter((s) => s.enabled).map((s) => s.id);
+    if (unknown.length > 0)
+      throw new UsageError("USAGE", `poll: unknown source id(s): ${unknown.join(", ")}`);
+    const chosen =
+      positionals.length > 0 ? positionals : rt.config.sources.filter((s) => s.enabled).map((s) => s.id);
     if (chosen.length === 0) ctx.stderr.write("poll: no enabled sources in the configuration\n");
     const now = new Date();
     for (const sourceId of chosen) {

@@ -45,7 +45,7 @@ export async function connectRedis(redis: Redis, url: string): Promise<void> {
       () => "ok" as const,
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     ),
-    sleep(CONNECT_TIMEOUT_MS, `no answer in ${CONNECT_TIMEOUT_MS} ms`),
+    sleep(CONNECT_TIMEOUT_MS, `no answer in ${CONNECT_TIMEOUT_MS} ms`, { ref: false }),
   ]);
   if (outcome !== "ok") {
     redis.disconnect();

@@ -30,7 +30,12 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
         id: source.id,
         enabled: source.enabled,
         lastPollAt: state === null ? null : new Date(state.lastPollAt).toISOString(),
-        lastResult: state === null ? null : state.ok ? `ok (found ${state.found}, added ${state.added})` : `failed: ${state.error}`,
+        lastResult:
+          state === null
+            ? null
+            : state.ok
+              ? `ok (found ${state.found}, added ${state.added})`
+              : `failed: ${state.error}`,
         nextTick: next?.toISOString() ?? null,
         articles: await rt.store.countArticles(source.id),
       });
@@ -41,7 +46,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       articles: await rt.store.countArticles(),
       queues,
       sources,
-      cooldown: cooling ? { until: new Date(cooldown.until).toISOString(), level: cooldown.level, reason: cooldown.reason } : null,
+      cooldown: cooling
+        ? { until: new Date(cooldown.until).toISOString(), level: cooldown.level, reason: cooldown.reason }
+        : null,
     };
     if (values.json) {
       ctx.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
@@ -53,9 +60,15 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       out(`queue ${name}: ${COUNTED.map((c) => `${c}=${counts[c] ?? 0}`).join(" ")}`);
     }
     for (const s of sources) {
-      out(`source ${s.id}${s.enabled ? "" : " [disabled]"}: ${s.articles} articles; last poll ${s.lastPollAt ?? "never"}${s.lastResult ? ` ${s.lastResult}` : ""}; next tick ${s.nextTick ?? "none"}`);
+      out(
+        `source ${s.id}${s.enabled ? "" : " [disabled]"}: ${s.articles} articles; last poll ${s.lastPollAt ?? "never"}${s.lastResult ? ` ${s.lastResult}` : ""}; next tick ${s.nextTick ?? "none"}`,
+      );
     }
-    out(status.cooldown === null ? "wechat fetching: active" : `wechat fetching: paused until ${status.cooldown.until} (level ${status.cooldown.level}, ${status.cooldown.reason})`);
+    out(
+      status.cooldown === null
+        ? "wechat fetching: active"
+        : `wechat fetching: paused until ${status.cooldown.until} (level ${status.cooldown.level}, ${status.cooldown.reason})`,
+    );
     return 0;
   } finally {
     await rt.close();
@@ -63,4 +76,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 }
 
 /** The `status` command. */
-export const statusCommand: Command = { name: "status", summary: "show queues, sources and the cool-down", usage, run };
+export const statusCommand: Command = {
+  name: "status",
+  summary: "show queues, sources and the cool-down",
+  usage,
+  run,
+};

@@ -39,7 +39,11 @@ export async function applyDecision(
   deps: DecisionDeps,
 ): Promise<never> {
   const delaysSoFar = job.data.delaysSoFar ?? 0;
-  const decision = decide(error, { delaysSoFar, cooldownLevel: await currentCooldownLevel(deps), cooldown: deps.cooldown });
+  const decision = decide(error, {
+    delaysSoFar,
+    cooldownLevel: await currentCooldownLevel(deps),
+    cooldown: deps.cooldown,
+  });
   const code = error instanceof AppError ? error.code : "UNEXPECTED";
   const message = error instanceof Error ? error.message : String(error);
   const log = deps.logger.child({ jobId: job.id, jobName: job.name, url: job.data.url, code });
@@ -48,7 +52,9 @@ export async function applyDecision(
     case "retry":
       throw error;
     case "tombstone": {
-      const pageClass = (error instanceof AppError ? error.details.pageClass : undefined) as PageClass | undefined;
+      const pageClass = (error instanceof AppError ? error.details.pageClass : undefined) as
+        | PageClass
+        | undefined;
       await deps.store.saveTombstone({
         key: job.data.key,
         url: job.data.url,
@@ -58,7 +64,8 @@ export async function applyDecision(
       });
       log.warn({ alert: decision.alert, pageClass }, "article tombstoned");
       const target = error instanceof AppError ? error.details.targetUrl : undefined;
-      if (code === "WECHAT_ACCOUNT_MIGRATED" && typeof target === "string") await deps.enqueueMigrationTarget(target);
+      if (code === "WECHAT_ACCOUNT_MIGRATED" && typeof target === "string")
+        await deps.enqueueMigrationTarget(target);
       throw new UnrecoverableError(message);
     }
     case "delay": {
@@ -71,7 +78,10 @@ export async function applyDecision(
       const until = deps.now() + decision.durationMs;
       await deps.sourceState.startCooldown({ until, level: decision.level, reason: code });
       await deps.rateLimit(decision.durationMs);
-      log.warn({ alert: true, durationMs: decision.durationMs, level: decision.level }, "wechat fetching paused");
+      log.warn(
+        { alert: true, durationMs: decision.durationMs, level: decision.level },
+        "wechat fetching paused",
+      );
       throw Worker.RateLimitError();
     }
     case "fail":

@@ -35,7 +35,11 @@ export function createFetchAlbum(deps: FetchAlbumDeps): (data: FetchAlbumData) =
     const { refs } = toArticleRefs(page.items);
     const fresh: ArticleRef[] = [];
     for (const ref of refs) if (!(await deps.store.isKnown(ref.key))) fresh.push(ref);
-    await deps.addArticleJobs(fresh, { sourceId: data.sourceId, sourceName: data.sourceName, fetcher: data.fetcher });
+    await deps.addArticleJobs(fresh, {
+      sourceId: data.sourceId,
+      sourceName: data.sourceName,
+      fetcher: data.fetcher,
+    });
     for (const ref of fresh) await deps.store.markSeen(ref.key);
     // Stop paging once a page holds nothing new: the rest of the album was seen on earlier polls.
     const more = page.continueFlag && page.nextCursor !== null && fresh.length > 0;

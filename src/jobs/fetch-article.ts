@@ -5,12 +5,12 @@
  * written from the same document text, so the two agree even when jobs run twice or race.
  */
 import { isAppError } from "../errors.ts";
+import type { RawPage } from "../fetchers/wechat-page.ts";
 import type { ParsedArticle } from "../model.ts";
 import { buildDocument } from "../parsers/document.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
 import { parseArticle } from "../parsers/wechat-article.ts";
 import { articleKey, urlKey } from "../parsers/wechat-url.ts";
-import type { RawPage } from "../fetchers/wechat-page.ts";
 import { type ArticleStore, contentHash } from "../store/article-store.ts";
 import { archivePath } from "../store/keys.ts";
 import type { FetchArticleData } from "./queues.ts";
@@ -36,15 +36,21 @@ export interface FetchArticleDeps {
 
 /** The key under which an article is stored: its identity, else a hash of its URL. */
 export function storedKeyOf(article: ParsedArticle, fetchedUrl: string): string {
-  return article.identity !== null ? articleKey(article.identity) : urlKey(article.canonicalUrl ?? fetchedUrl);
+  return article.identity !== null
+    ? articleKey(article.identity)
+    : urlKey(article.canonicalUrl ?? fetchedUrl);
 }
 
 /** Creates the fetch-article processor. */
-export function createFetchArticle(deps: FetchArticleDeps): (data: FetchArticleData) => Promise<FetchOutcome> {
+export function createFetchArticle(
+  deps: FetchArticleDeps,
+): (data: FetchArticleData) => Promise<FetchOutcome> {
   const { store } = deps;
   return async (data) => {
     const known = (await store.resolveAlias(data.key)) ?? data.key;
-    if (await store.hasArticle(known)) return { outcome: "duplicate", key: known };
+    // A truncated copy (imported from the old archive) does not count: this fetch replaces it.
+    const stored = await store.readArticle(known);
+    if (stored !== null && stored.truncated !== true) return { outcome: "duplicate", key: known };
     if ((await store.readTombstone(known)) !== null) return { outcome: "tombstoned", key: known };
 
     const page = await deps.fetchPage(data.url, data.fetcher);

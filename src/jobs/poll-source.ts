@@ -67,7 +67,8 @@ export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) =
 
   return async (data) => {
     const source = deps.findSource(data.sourceId);
-    if (source === undefined) return { outcome: "polled", sourceId: data.sourceId, found: 0, added: 0, rejected: 0 };
+    if (source === undefined)
+      return { outcome: "polled", sourceId: data.sourceId, found: 0, added: 0, rejected: 0 };
     const fetcher = source.fetcher ?? null;
     let found = 0;
     let added = 0;
@@ -108,7 +109,13 @@ export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) =
           source.file !== undefined
             ? await deps.readTextFile(source.file) // made absolute by the config loader
             : (source.urls ?? []).join("\n");
-        count(await enqueueItems(parseUrlList(text), { sourceId: source.id, sourceName: source.name ?? null, fetcher }));
+        count(
+          await enqueueItems(parseUrlList(text), {
+            sourceId: source.id,
+            sourceName: source.name ?? null,
+            fetcher,
+          }),
+        );
         break;
       }
     }

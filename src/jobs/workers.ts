@@ -8,8 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
-import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import type { ArticleRef } from "../model.ts";
+import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
 import { applyDecision, type DecisionDeps } from "./apply-decision.ts";
@@ -19,9 +19,9 @@ import { createFetchArticle, type FetchArticleDeps } from "./fetch-article.ts";
 import { albumJobId, articleJobId } from "./job-ids.ts";
 import { createPollSource, type PollSourceDeps, type RefOrigin } from "./poll-source.ts";
 import {
+  type FetchAlbumData,
   FetchAlbumDataSchema,
   FetchArticleDataSchema,
-  type FetchAlbumData,
   JOB,
   PollSourceDataSchema,
   QUEUE,
@@ -96,11 +96,19 @@ export function createWorkers(deps: WorkerDeps): Workers {
     addArticleJobs,
     addAlbumJob,
     onRejected: (sourceId, rejected) =>
-      logger.info({ sourceId, count: rejected.length, codes: [...new Set(rejected.map((r) => r.reason))] }, "links rejected"),
+      logger.info(
+        { sourceId, count: rejected.length, codes: [...new Set(rejected.map((r) => r.reason))] },
+        "links rejected",
+      ),
   });
   const fetchArticle = createFetchArticle({ ...deps, store });
   const fetchAlbum = createFetchAlbum({ ...deps, addArticleJobs, addAlbumJob });
-  const base = { connection: deps.connection, prefix: deps.prefix, lockDuration: settings.lockMs, stalledInterval: settings.lockMs };
+  const base = {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    lockDuration: settings.lockMs,
+    stalledInterval: settings.lockMs,
+  };
 
   const discover = new Worker(
     QUEUE.discover,
@@ -109,13 +117,43 @@ export function createWorkers(deps: WorkerDeps): Workers {
       const data = parsePayload(PollSourceDataSchema, job);
       try {
         const result = await pollSource(data);
-        await deps.sourceState.recordPoll(data.sourceId, { at: deps.now(), ok: true, found: result.found, added: result.added });
-        logger.info({ queue: QUEUE.discover, jobId: job.id, jobName: job.name, ...result, durationMs: deps.now() - started }, "job completed");
+        await deps.sourceState.recordPoll(data.sourceId, {
+          at: deps.now(),
+          ok: true,
+          found: result.found,
+          added: result.added,
+        });
+        logger.info(
+          {
+            queue: QUEUE.discover,
+            jobId: job.id,
+            jobName: job.name,
+            ...result,
+            durationMs: deps.now() - started,
+          },
+          "job completed",
+        );
         return result;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        await deps.sourceState.recordPoll(data.sourceId, { at: deps.now(), ok: false, found: 0, added: 0, error: message });
-        logger.warn({ queue: QUEUE.discover, jobId: job.id, sourceId: data.sourceId, err: error, durationMs: deps.now() - started, outcome: "failed" }, "job failed");
+        await deps.sourceState.recordPoll(data.sourceId, {
+          at: deps.now(),
+          ok: false,
+          found: 0,
+          added: 0,
+          error: message,
+        });
+        logger.warn(
+          {
+            queue: QUEUE.discover,
+            jobId: job.id,
+            sourceId: data.sourceId,
+            err: error,
+            durationMs: deps.now() - started,
+            outcome: "failed",
+          },
+          "job failed",
+        );
         throw error;
       }
     },
@@ -146,11 +184,24 @@ export function createWorkers(deps: WorkerDeps): Workers {
           job.name === JOB.fetchAlbum
             ? await fetchAlbum(parsePayload(FetchAlbumDataSchema, job))
             : await fetchArticle(parsePayload(FetchArticleDataSchema, job));
-        if (result.outcome === "stored" || result.outcome === "updated") await deps.onArticleChanged(result.key);
-        logger.info({ queue: QUEUE.wechat, jobId: job.id, jobName: job.name, ...result, durationMs: deps.now() - started }, "job completed");
+        if (result.outcome === "stored" || result.outcome === "updated")
+          await deps.onArticleChanged(result.key);
+        logger.info(
+          {
+            queue: QUEUE.wechat,
+            jobId: job.id,
+            jobName: job.name,
+            ...result,
+            durationMs: deps.now() - started,
+          },
+          "job completed",
+        );
         return result;
       } catch (error) {
-        logger.debug({ queue: QUEUE.wechat, jobId: job.id, err: error, durationMs: deps.now() - started }, "job attempt failed");
+        logger.debug(
+          { queue: QUEUE.wechat, jobId: job.id, err: error, durationMs: deps.now() - started },
+          "job attempt failed",
+        );
         return applyDecision(error, job, token, decisionDeps);
       }
     },
@@ -164,7 +215,17 @@ export function createWorkers(deps: WorkerDeps): Workers {
   for (const worker of [discover, wechat]) {
     worker.on("failed", (job, error) => {
       if (job !== undefined && !(error.name === "RateLimitError" || error.name === "DelayedError")) {
-        logger.info({ queue: worker.name, jobId: job.id, jobName: job.name, attempt: job.attemptsMade, outcome: "failed", code: (error as { code?: string }).code }, "job outcome");
+        logger.info(
+          {
+            queue: worker.name,
+            jobId: job.id,
+            jobName: job.name,
+            attempt: job.attemptsMade,
+            outcome: "failed",
+            code: (error as { code?: string }).code,
+          },
+          "job outcome",
+        );
       }
     });
     worker.on("error", (error) => logger.error({ queue: worker.name, err: error }, "worker error"));
@@ -175,7 +236,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
     wechat,
     async close(timeoutMs) {
       const closing = Promise.all([discover.close(), wechat.close()]);
-      const timer = sleep(timeoutMs, "timeout" as const);
+      const timer = sleep(timeoutMs, "timeout" as const, { ref: false });
       if ((await Promise.race([closing.then(() => "closed" as const), timer])) === "timeout") {
         // Force-close: active jobs keep their locks until they expire, then another worker takes them.
         logger.warn({ timeoutMs }, "workers force-closed");
@@ -186,7 +247,12 @@ export function createWorkers(deps: WorkerDeps): Workers {
 }
 
 /** Validates a job payload; a malformed one can never succeed, so it fails without retries. */
-function parsePayload<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, job: Job): T {
+function parsePayload<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
+  },
+  job: Job,
+): T {
   const parsed = schema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`worker: invalid ${job.name} payload`);
   return parsed.data;

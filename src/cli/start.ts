@@ -1,0 +1,80 @@
+/**
+ * `wechat-feed start [--role scheduler|worker|server|all]`: runs the service until SIGINT or
+ * SIGTERM, then shuts down in order within a bounded time (a second signal forces the exit).
+ */
+import { UsageError } from "../errors.ts";
+import { createLogger } from "../logger.ts";
+import { ALL_ROLES, type Role, startService } from "../main.ts";
+import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
+import { loadCliConfig } from "./runtime.ts";
+
+const usage = `Usage: wechat-feed start [--role scheduler|worker|server|all]
+
+Runs the service. Roles (comma-separated or repeated; default all, in one process):
+  scheduler  node-cron ticks that enqueue source polls (any number of schedulers is safe)
+  worker     polls sources and fetches articles (run several for more throughput)
+  server     the HTTP server: feeds, digest, API
+Stops on SIGINT/SIGTERM: no new ticks or jobs, active jobs finished or released, then exit.`;
+
+/** Extra time for closing the browser, server and Redis after the workers. */
+const SHUTDOWN_SLACK_MS = 10_000;
+
+function parseRoles(values: string[]): Set<Role> {
+  const names = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (names.length === 0 || names.includes("all")) return new Set(ALL_ROLES);
+  const roles = new Set<Role>();
+  for (const name of names) {
+    if (!(ALL_ROLES as readonly string[]).includes(name)) {
+      throw new UsageError("USAGE", `start: unknown role "${name}" (use scheduler, worker, server or all)`);
+    }
+    roles.add(name as Role);
+  }
+  return roles;
+}
+
+async function run(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs("start", args, {
+    role: { type: "string", multiple: true, default: ["all"] },
+  });
+  const roles = parseRoles(values.role);
+  const config = loadCliConfig(ctx);
+  const logger = createLogger({ level: config.log.level, pretty: ctx.isTTY });
+  const service = await startService(config, roles, logger);
+  logger.info({ roles: [...roles] }, "service started");
+
+  const timeoutMs = config.jobs.timeoutMs + SHUTDOWN_SLACK_MS;
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, "forced exit");
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal, timeoutMs }, "shutdown started");
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs }, "shutdown timed out");
+        process.exit(1);
+      }, timeoutMs);
+      timer.unref();
+      service.stop(timeoutMs).then(resolve, (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        resolve();
+      });
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+  return 0;
+}
+
+/** The `start` command. */
+export const startCommand: Command = {
+  name: "start",
+  summary: "run the service (scheduler, workers, server)",
+  usage,
+  run,
+};

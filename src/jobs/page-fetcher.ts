@@ -1,0 +1,61 @@
+/**
+ * Chooses how a WeChat page is fetched: `browser` (system Chromium through Playwright, the default),
+ * `http` (plain request, ~100× cheaper), or `auto` (http, falling back to the browser when the page
+ * comes back incomplete: a page the classifier cannot recognise). Also the listing fetcher for
+ * upstream feeds. The browser pool is created on first use, so http-only workers never launch it.
+ */
+import type { Config } from "../config/schema.ts";
+import type { Fetcher } from "../config/sources.ts";
+import type { BrowserPool } from "../fetchers/browser.ts";
+import { fetchText } from "../fetchers/http.ts";
+import { fetchPageBrowser, fetchPageHttp, type RawPage } from "../fetchers/wechat-page.ts";
+import { classifyPage } from "../parsers/page-kind.ts";
+
+/** Fetches WeChat pages and upstream listings with the configured limits. */
+export interface PageFetcher {
+  fetchPage(url: string, fetcher: Fetcher | null): Promise<RawPage>;
+  /** Fetches a WeChat URL's body over HTTP (album JSON pages). */
+  fetchWeChatText(url: string): Promise<string>;
+  /** Fetches an upstream feed, OPML or URL list (any public http(s) host). */
+  fetchListing(url: string): Promise<string>;
+}
+
+/** Creates the fetcher; `browser()` returns the (lazily launched) pool. */
+export function createPageFetcher(fetch: Config["fetch"], browser: () => BrowserPool): PageFetcher {
+  const http = {
+    origin: fetch.origin,
+    timeoutMs: fetch.timeoutMs,
+    maxBytes: fetch.maxBytes,
+    userAgent: fetch.userAgent,
+  };
+  const viaBrowser = (url: string) => fetchPageBrowser(browser(), url, { origin: fetch.origin });
+  return {
+    async fetchPage(url, fetcher) {
+      switch (fetcher ?? fetch.fetcher) {
+        case "http":
+          return fetchPageHttp(url, http);
+        case "browser":
+          return viaBrowser(url);
+        case "auto": {
+          const page = await fetchPageHttp(url, http);
+          return classifyPage(page.html, page.finalUrl) === "unknown" ? viaBrowser(url) : page;
+        }
+      }
+    },
+    async fetchWeChatText(url) {
+      return (await fetchPageHttp(url, http)).html;
+    },
+    async fetchListing(url) {
+      const result = await fetchText(url, {
+        timeoutMs: fetch.timeoutMs,
+        maxBytes: fetch.maxBytes,
+        headers: {
+          "user-agent": fetch.userAgent,
+          accept:
+            "application/rss+xml, application/atom+xml, application/xml, text/xml, application/json, text/plain, */*",
+        },
+      });
+      return result.body;
+    },
+  };
+}

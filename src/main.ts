@@ -1,0 +1,132 @@
+/**
+ * The composition root: opens Redis, the store and the queues, then starts the roles this process
+ * runs (scheduler, worker, server). It owns every resource and closes them in reverse order on
+ * SIGINT/SIGTERM: stop ticking, stop taking jobs (finishing or releasing the active ones), close the
+ * browser, the HTTP server and Redis, all under a hard timeout.
+ */
+import { access, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { connectRedis, createRedis } from "./cli/runtime.ts";
+import type { Config } from "./config/schema.ts";
+import { type BrowserPool, createBrowserPool } from "./fetchers/browser.ts";
+import { createWeChatHopGuard } from "./fetchers/url-guard.ts";
+import { createPageFetcher } from "./jobs/page-fetcher.ts";
+import { createQueues } from "./jobs/queues.ts";
+import { type Scheduler, startScheduler } from "./jobs/scheduler.ts";
+import { createWorkers, type Workers } from "./jobs/workers.ts";
+import type { Logger } from "./logger.ts";
+import { removeArchiveFile, writeArchiveFile } from "./store/archive.ts";
+import { createArticleStore } from "./store/article-store.ts";
+import { publishArticleChange } from "./store/change-feed.ts";
+import { createSourceState } from "./store/source-state.ts";
+
+/** The roles a process can run. */
+export type Role = "scheduler" | "worker" | "server";
+/** Every role, for `--role all`. */
+export const ALL_ROLES: readonly Role[] = ["scheduler", "worker", "server"];
+
+/** A running service. */
+export interface Service {
+  /** Shuts everything down in order; resolves when done (or when `timeoutMs` forced it). */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/** Starts the given roles with `config`. */
+export async function startService(
+  config: Config,
+  roles: ReadonlySet<Role>,
+  logger: Logger,
+): Promise<Service> {
+  const { prefix } = config.redis;
+  const redis = createRedis(config.redis.url);
+  await connectRedis(redis, config.redis.url);
+  redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
+  const queues = createQueues(redis, prefix, config.fetch.attempts, config.fetch.backoffMs);
+  const store = createArticleStore(redis, prefix);
+  const sourceState = createSourceState(redis, prefix);
+
+  let pool: BrowserPool | null = null;
+  const browser = () => {
+    pool ??= createBrowserPool({
+      ...(config.browser.executablePath === undefined
+        ? {}
+        : { executablePath: config.browser.executablePath }),
+      navigationTimeoutMs: config.fetch.timeoutMs,
+      maxBytes: config.fetch.maxBytes,
+      concurrency: config.browser.concurrency,
+      checkHop: createWeChatHopGuard(config.fetch.origin),
+      userAgent: config.fetch.userAgent,
+      logger: logger.child({ module: "browser" }),
+    });
+    return pool;
+  };
+
+  let workers: Workers | null = null;
+  if (roles.has("worker")) {
+    const fetcher = createPageFetcher(config.fetch, browser);
+    const sources = new Map(config.sources.map((s) => [s.id, s]));
+    workers = createWorkers({
+      connection: redis,
+      prefix,
+      queues,
+      store,
+      sourceState,
+      logger,
+      dataDir: config.dataDir,
+      settings: {
+        concurrency: config.worker.concurrency,
+        minIntervalMs: config.fetch.minIntervalMs,
+        jitterMs: config.fetch.jitterMs,
+        lockMs: config.jobs.lockMs,
+        cooldown: config.fetch.cooldown,
+      },
+      findSource: (id) => sources.get(id),
+      fetchPage: fetcher.fetchPage,
+      fetchListing: fetcher.fetchListing,
+      fetchWeChatText: fetcher.fetchWeChatText,
+      readTextFile: (path) => readFile(path, "utf8"),
+      writeArchive: (date, key, text) => writeArchiveFile(config.dataDir, date, key, text),
+      removeArchive: removeArchiveFile,
+      fileExists: (path) =>
+        access(path).then(
+          () => true,
+          () => false,
+        ),
+      keepFailedPage: async (key, html) => {
+        const dir = join(config.dataDir, "failed");
+        await mkdir(dir, { recursive: true });
+        const path = join(dir, `${key}-${Date.now()}.html`);
+        await writeFile(path, html);
+        return path;
+      },
+      onArticleChanged: async (key) => {
+        await publishArticleChange(redis, prefix, key);
+      },
+      now: Date.now,
+    });
+    logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
+  }
+
+  let scheduler: Scheduler | null = null;
+  if (roles.has("scheduler")) {
+    scheduler = await startScheduler({
+      sources: config.sources,
+      discoverQueue: queues.discover,
+      sourceState,
+      logger,
+      now: () => new Date(),
+    });
+  }
+
+  return {
+    async stop(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      await scheduler?.stop();
+      await workers?.close(Math.max(1000, deadline - Date.now() - 2000));
+      await pool?.close();
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
+      logger.info({}, "service stopped");
+    },
+  };
+}
