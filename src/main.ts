@@ -9,16 +9,22 @@ import { join } from "node:path";
 import { connectRedis, createRedis } from "./cli/runtime.ts";
 import type { Config } from "./config/schema.ts";
 import { type BrowserPool, createBrowserPool } from "./fetchers/browser.ts";
-import { createWeChatHopGuard } from "./fetchers/url-guard.ts";
+import { fetchBytes } from "./fetchers/http.ts";
+import { createHopGuard, createWeChatHopGuard } from "./fetchers/url-guard.ts";
+import { enqueueArticle, MANUAL_SOURCE_ID } from "./jobs/enqueue.ts";
 import { createPageFetcher } from "./jobs/page-fetcher.ts";
 import { createQueues } from "./jobs/queues.ts";
 import { type Scheduler, startScheduler } from "./jobs/scheduler.ts";
 import { createWorkers, type Workers } from "./jobs/workers.ts";
 import type { Logger } from "./logger.ts";
+import { createHttpServer, type HttpServer } from "./server/app.ts";
 import { removeArchiveFile, writeArchiveFile } from "./store/archive.ts";
 import { createArticleStore } from "./store/article-store.ts";
 import { publishArticleChange } from "./store/change-feed.ts";
 import { createSourceState } from "./store/source-state.ts";
+
+/** Image hosts the proxy may fetch from (redirect hops are held to these too). */
+const QPIC_ORIGINS = ["https://mmbiz.qpic.cn", "https://mmecoa.qpic.cn", "https://mmsns.qpic.cn"];
 
 /** The roles a process can run. */
 export type Role = "scheduler" | "worker" | "server";
@@ -107,6 +113,61 @@ export async function startService(
     logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
   }
 
+  let server: HttpServer | null = null;
+  if (roles.has("server")) {
+    const configured = new Map(config.sources.map((src) => [src.id, src]));
+    server = createHttpServer({
+      settings: {
+        prefix,
+        host: config.server.host,
+        port: config.server.port,
+        publicUrl: config.server.publicUrl,
+        apiToken: config.server.apiToken,
+        feeds: config.feeds,
+        imageProxy: {
+          enabled: config.imageProxy.enabled,
+          secret: config.imageProxy.secret,
+          maxBytes: config.fetch.maxBytes,
+        },
+        digest: config.digest,
+        dataDir: config.dataDir,
+        sources: config.sources.map((src) => ({ id: src.id, name: src.name })),
+      },
+      store,
+      sourceState,
+      redis,
+      logger: logger.child({ module: "server" }),
+      enqueue: (url, source) => {
+        const known = source === null ? undefined : configured.get(source);
+        const options =
+          known !== undefined
+            ? { sourceId: known.id, sourceName: known.name ?? null }
+            : { sourceId: MANUAL_SOURCE_ID, sourceName: source };
+        return enqueueArticle(url, options, { store, wechatQueue: queues.wechat });
+      },
+      queueCounts: async () => {
+        const counts: Record<string, Record<string, number>> = {};
+        for (const queue of [queues.discover, queues.wechat, queues.publish]) {
+          counts[queue.name] = await queue.getJobCounts(
+            "waiting",
+            "active",
+            "delayed",
+            "completed",
+            "failed",
+          );
+        }
+        return counts;
+      },
+      browserStatus: () =>
+        roles.has("worker")
+          ? { ok: true, state: pool?.isConnected() ? "running" : "idle (launched on first browser fetch)" }
+          : { ok: true, state: "not in this process" },
+      fetchImage: (url, options) => fetchBytes(url, { ...options, checkHop: createHopGuard(QPIC_ORIGINS) }),
+    });
+    const { port } = await server.listen();
+    logger.info({ port, publicUrl: config.server.publicUrl }, "server listening");
+  }
+
   let scheduler: Scheduler | null = null;
   if (roles.has("scheduler")) {
     scheduler = await startScheduler({
@@ -124,6 +185,7 @@ export async function startService(
       await scheduler?.stop();
       await workers?.close(Math.max(1000, deadline - Date.now() - 2000));
       await pool?.close();
+      await server?.close();
       await queues.close();
       await redis.quit().catch(() => redis.disconnect());
       logger.info({}, "service stopped");

@@ -61,6 +61,7 @@ export function createImportCommand(
     );
     if (!isDir) throw new UsageError("USAGE", `import: not a directory: ${dir}`);
 
+    const onChange = hooks.onArticleChanged;
     const rt = await openRuntime(ctx);
     const bar = createProgressBar(ctx.stderr);
     const started = Date.now();
@@ -74,9 +75,7 @@ export function createImportCommand(
           now: Date.now,
           onProgress: (phase, done, total) =>
             bar.update(phase === "read" ? "reading" : "storing", done, total),
-          ...(hooks.onArticleChanged === undefined
-            ? {}
-            : { onArticleChanged: (key: string) => hooks.onArticleChanged?.(rt, key) ?? Promise.resolve() }),
+          ...(onChange === undefined ? {} : { onArticleChanged: (key: string) => onChange(rt, key) }),
         },
       );
       bar.done();

@@ -42,6 +42,7 @@ export function createReindexCommand(
         `reindex: invalid --source-id ${JSON.stringify(fallbackSourceId)}: use a-z, 0-9 and "-"`,
       );
     }
+    const onChange = hooks.onArticleChanged;
     const rt = await openRuntime(ctx);
     const bar = createProgressBar(ctx.stderr);
     try {
@@ -57,9 +58,7 @@ export function createReindexCommand(
           now: Date.now,
           findSourceId: (name) => byName.get(name),
           onProgress: (done, total) => bar.update("reindexing", done, total),
-          ...(hooks.onArticleChanged === undefined
-            ? {}
-            : { onArticleChanged: (key: string) => hooks.onArticleChanged?.(rt, key) ?? Promise.resolve() }),
+          ...(onChange === undefined ? {} : { onArticleChanged: (key: string) => onChange(rt, key) }),
         },
       );
       bar.done();

@@ -34,7 +34,9 @@ export async function enqueueArticle(
 ): Promise<EnqueueResult> {
   const ref = parseArticleUrl(input);
   const key = (await deps.store.resolveAlias(ref.key)) ?? ref.key;
-  if (await deps.store.hasArticle(key)) return { status: "duplicate", key, url: ref.url };
+  // A truncated import is stored but incomplete: fetching it again replaces it.
+  const stored = await deps.store.readArticle(key);
+  if (stored !== null && stored.truncated !== true) return { status: "duplicate", key, url: ref.url };
   const tombstone = await deps.store.readTombstone(key);
   if (tombstone !== null) return { status: "gone", key, url: ref.url, pageClass: tombstone.pageClass };
 

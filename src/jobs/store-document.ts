@@ -78,11 +78,6 @@ const CUT_MARK = "...";
 const TRUNCATED_MIN_CHARS = 2000;
 const TRUNCATED_MAX_CHARS = 8004;
 
-/** The article key of a document URL; throws InvalidUrlError for URLs that are not WeChat articles. */
-export function documentKey(url: string): string {
-  return parseArticleUrl(url).key;
-}
-
 /** The cover image URL of a body's `![cover_image](…)` line (it follows the `# title` line), or null. */
 export function coverOf(body: string): string | null {
   const lines = body.split("\n", 12).map((line) => line.trim());

@@ -2,7 +2,9 @@
  * The stored article and its Redis hash encoding. Redis hashes hold only strings, so the mapping is
  * explicit and checked both ways: numbers are written as decimal integers and parsed back to numbers, a
  * null field is simply absent from the hash (an empty string stays an empty string). Nothing is silently
- * turned into a string on the way back (the RSSHub cache bug, architecture.md section 8).
+ * turned into a string on the way back (the RSSHub cache bug, architecture.md section 8). The optional
+ * `truncated` flag is written as "1" or "0" on every save (so an update by a full re-fetch clears it) and
+ * read back as `truncated: true`, or no field at all, as records written before the flag existed are.
  */
 
 import { StoreError } from "../errors.ts";
@@ -39,6 +41,11 @@ export interface StoredArticle {
   readonly storedAt: number;
   /** When an edit was last stored (ms); null when never. Always set by reads, ignored by saves. */
   readonly updatedAt?: number | null;
+  /**
+   * The document was cut at 8,000 characters by the old archive's writer (imported as is): the article
+   * counts as not yet known, so polls enqueue it again and the full fetch replaces it. Absent means false.
+   */
+  readonly truncated?: boolean;
 }
 
 type TextField =
@@ -109,6 +116,10 @@ export function encodeArticle(a: StoredArticle): EncodedArticle {
   }
   if (!Number.isSafeInteger(a.storedAt)) throw invalid(a.key, "storedAt");
   set.push(["storedAt", String(a.storedAt)]);
+  const truncated: unknown = a.truncated ?? false;
+  if (typeof truncated !== "boolean") throw invalid(a.key, "truncated");
+  // Always written, "0" included: a full re-fetch saving over a truncated record must clear the flag.
+  set.push(["truncated", truncated ? "1" : "0"]);
   return { set, nulls };
 }
 
@@ -138,5 +149,13 @@ export function decodeArticle(redisKey: string, hash: Record<string, string>): S
   }
   const storedAt = parseInteger(hash.storedAt);
   if (storedAt === undefined || storedAt === null) throw malformed("storedAt");
-  return { ...text, ...nullableText, ...numbers, storedAt };
+  const truncated = hash.truncated;
+  if (truncated !== undefined && truncated !== "0" && truncated !== "1") throw malformed("truncated");
+  return {
+    ...text,
+    ...nullableText,
+    ...numbers,
+    storedAt,
+    ...(truncated === "1" ? { truncated: true } : {}),
+  };
 }

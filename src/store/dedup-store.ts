@@ -28,7 +28,10 @@ export interface Tombstone {
 export interface DedupStore {
   /** Adds `key` to the seen set; true only for the one caller that added it first. */
   markSeen(key: string): Promise<boolean>;
-  /** True when `key` is stored, tombstoned, seen, or an alias of a stored article. */
+  /**
+   * True when `key` is stored, tombstoned, seen, or an alias of a stored article; false for a stored
+   * article marked truncated (unless tombstoned), so polls enqueue it again and the fetch replaces it.
+   */
   isKnown(key: string): Promise<boolean>;
   /** Records that `alias` (short-link key or temporary-URL key) resolves to article `key`. */
   saveAlias(alias: string, key: string): Promise<void>;
@@ -48,18 +51,24 @@ export function createDedupStore(redis: Redis, keys: StoreKeys): DedupStore {
 
     isKnown: (key) =>
       guardRedis("isKnown", async () => {
-        // One MULTI so the four checks see the same moment.
+        // One MULTI so the checks see the same moment.
         const replies = await redis
           .multi()
-          .exists(keys.article(key), keys.tombstone(key))
+          .exists(keys.article(key))
+          .hget(keys.article(key), "truncated")
+          .exists(keys.tombstone(key))
           .sismember(keys.seen(), key)
           .hexists(keys.aliases(), key)
           .exec();
         if (replies === null) throw new Error("transaction aborted");
-        return replies.some(([err, value]) => {
+        const [stored, truncated, tombstoned, seen, aliased] = replies.map(([err, value]) => {
           if (err !== null) throw err;
-          return Number(value) > 0;
+          return value;
         });
+        if (Number(tombstoned) > 0 || Number(aliased) > 0) return true;
+        // A truncated copy (imported from the old archive) is stored and seen, yet still wanted in full.
+        if (truncated === "1") return false;
+        return Number(stored) > 0 || Number(seen) > 0;
       }),
 
     saveAlias: (alias, key) =>

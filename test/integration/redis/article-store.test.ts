@@ -212,6 +212,31 @@ describe("article store: seen, aliases, tombstones", () => {
     assert.equal(await store.isKnown("short-other"), false);
   });
 
+  it("a stored truncated article stays unknown until a full copy replaces it", async () => {
+    await store.saveArticle(article("k1", { truncated: true }));
+    assert.equal(await store.hasArticle("k1"), true);
+    assert.equal((await store.readArticle("k1"))?.truncated, true);
+    // Stored and seen, yet polls must enqueue it again so the fetch replaces the cut copy.
+    assert.equal(await store.isKnown("k1"), false);
+    const body = "# 标题 k1\n\n完整的正文";
+    const full = article("k1", { document: body, contentHash: contentHash(body, "标题 k1") });
+    assert.equal((await store.saveArticle(full)).outcome, "updated");
+    const back = await store.readArticle("k1");
+    assert.equal(back?.truncated, undefined);
+    assert.equal(back?.document, body);
+    assert.equal(await store.isKnown("k1"), true);
+    // A tombstone still wins: a deleted article is never fetched again, truncated or not.
+    await store.saveArticle(article("k2", { truncated: true }));
+    await store.saveTombstone({
+      key: "k2",
+      url: "https://mp.weixin.qq.com/s/k2",
+      pageClass: "deleted",
+      reason: "WECHAT_DELETED",
+      at: 1,
+    });
+    assert.equal(await store.isKnown("k2"), true);
+  });
+
   it("resolves aliases to article keys", async () => {
     assert.equal(await store.resolveAlias("short-AbC_d-1"), null);
     await store.saveAlias("short-AbC_d-1", "3226319644-2247504179-1");

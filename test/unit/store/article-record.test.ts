@@ -60,6 +60,26 @@ describe("article record encoding", () => {
     );
   });
 
+  it("writes the truncated flag as 1/0 and reads back true or no field", () => {
+    const cut = toHash({ ...base, truncated: true });
+    assert.equal(cut.truncated, "1");
+    assert.deepEqual(decodeArticle("k", cut), { ...base, truncated: true, updatedAt: null });
+    // "0" on every other save, so a full copy saved over a truncated one clears the flag.
+    assert.equal(toHash(base).truncated, "0");
+    assert.equal(toHash({ ...base, truncated: false }).truncated, "0");
+    assert.equal("truncated" in (decodeArticle("k", toHash(base)) ?? {}), false);
+    const { truncated: _t, ...older } = toHash(base);
+    assert.deepEqual(decodeArticle("k", older), { ...base, updatedAt: null });
+    assert.throws(
+      () => decodeArticle("k", { ...toHash(base), truncated: "yes" }),
+      (e) => isAppError(e, "STORE_UNAVAILABLE"),
+    );
+    assert.throws(
+      () => encodeArticle({ ...base, truncated: "1" } as unknown as StoredArticle),
+      (e) => isAppError(e, "STORE_WRITE"),
+    );
+  });
+
   it("rejects invalid input before it reaches Redis", () => {
     const bad: Partial<Record<keyof StoredArticle, unknown>>[] = [
       { key: "../x" },

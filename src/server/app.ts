@@ -1,0 +1,255 @@
+/**
+ * The HTTP server on plain `node:http`: a fixed route table, no framework (fewer moving parts, and the
+ * feed path stays a map lookup plus one write, see `bench/feed.bench.ts`). It owns the output cache
+ * (started before the port opens, closed with the server) and, unless one is passed in, the Redis
+ * connection that listens for change notices. Every failure becomes a one-line JSON error: 404 for
+ * unknown paths, 405 (with Allow) for a known path and wrong method, 503 when the store is down, 500
+ * otherwise; stack traces go to the log, never into a response.
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { Redis } from "ioredis";
+import { isAppError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { createImageUrlRewriter } from "../publish/image-url.ts";
+import type { ArticleStore } from "../store/article-store.ts";
+import type { SourceState } from "../store/source-state.ts";
+import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
+import { createOutputCache } from "./output-cache.ts";
+import { sendError } from "./respond.ts";
+import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
+import { createFeedRoutes } from "./routes/feeds.ts";
+import { type BrowserStatus, createOpsRoutes, type QueueCounts } from "./routes/ops.ts";
+
+/** The configuration values the server uses (mapped from `Config` by the composition root). */
+export interface HttpServerSettings {
+  /** config.redis.prefix */
+  readonly prefix: string;
+  readonly host: string;
+  /** 0 picks a free port (tests, the bench). */
+  readonly port: number;
+  /** Public base URL without trailing slash. */
+  readonly publicUrl: string;
+  readonly apiToken?: string | undefined;
+  readonly feeds: { readonly limit: number; readonly title: string };
+  /** `maxBytes`: largest proxied image (default 10 MiB). */
+  readonly imageProxy: {
+    readonly enabled: boolean;
+    readonly secret?: string | undefined;
+    readonly maxBytes?: number;
+  };
+  readonly digest: { readonly schedule: string; readonly timezone: string };
+  /** Static copies go to `<dataDir>/public/`; null writes none. */
+  readonly dataDir: string | null;
+  readonly sources?: readonly { readonly id: string; readonly name?: string | undefined }[];
+  /** Output rebuild tuning (defaults: 1000 ms debounce, 5000 ms check). */
+  readonly debounceMs?: number;
+  readonly checkIntervalMs?: number;
+}
+
+/** Everything the server needs, passed in by `main.ts`. */
+export interface HttpServerDeps {
+  readonly settings: HttpServerSettings;
+  readonly store: ArticleStore;
+  readonly sourceState: SourceState;
+  readonly redis: Redis;
+  /** A connection for pub/sub; when absent the server opens (and closes) `redis.duplicate()`. */
+  readonly subscriber?: Redis;
+  readonly logger: Logger;
+  readonly enqueue: EnqueueFn;
+  readonly queueCounts?: () => Promise<QueueCounts>;
+  readonly browserStatus?: () => Promise<BrowserStatus> | BrowserStatus;
+  readonly fetchImage?: FetchImage;
+  readonly now?: () => Date;
+}
+
+/** A started-on-demand HTTP server. */
+export interface HttpServer {
+  /** Builds the outputs, then listens; resolves with the bound port. */
+  listen(): Promise<{ readonly port: number }>;
+  /** Stops accepting, ends open connections, stops the output cache. */
+  close(): Promise<void>;
+}
+
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: URLSearchParams | null,
+  arg: string,
+) => Promise<void> | void;
+interface Route {
+  readonly methods: readonly string[];
+  readonly handle: Handler;
+}
+
+const READ = ["GET", "HEAD"] as const;
+
+/** Creates the server; nothing listens until `listen`. */
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  const { settings, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const secret = settings.imageProxy.secret;
+  const imageUrl =
+    settings.imageProxy.enabled && secret !== undefined
+      ? createImageUrlRewriter(settings.publicUrl, secret)
+      : undefined;
+  const ownsSubscriber = deps.subscriber === undefined;
+  const subscriber = deps.subscriber ?? deps.redis.duplicate();
+  const cache = createOutputCache({
+    store: deps.store,
+    redis: deps.redis,
+    subscriber,
+    prefix: settings.prefix,
+    settings: {
+      publicUrl: settings.publicUrl,
+      feedTitle: settings.feeds.title,
+      defaultLimit: settings.feeds.limit,
+      sourceNames: new Map(
+        (settings.sources ?? []).flatMap((s) => (s.name === undefined ? [] : [[s.id, s.name]])),
+      ),
+      ...(imageUrl === undefined ? {} : { imageUrl }),
+    },
+    digest: settings.digest,
+    publicDir: settings.dataDir === null ? null : path.join(settings.dataDir, "public"),
+    logger,
+    ...(settings.debounceMs === undefined ? {} : { debounceMs: settings.debounceMs }),
+    ...(settings.checkIntervalMs === undefined ? {} : { checkIntervalMs: settings.checkIntervalMs }),
+    now,
+  });
+  const feeds = createFeedRoutes(cache, settings.feeds.limit);
+  const api = createApiRoutes({
+    store: deps.store,
+    enqueue: deps.enqueue,
+    apiToken: settings.apiToken,
+    publicUrl: settings.publicUrl,
+    defaultLimit: settings.feeds.limit,
+    logger,
+  });
+  const ops = createOpsRoutes({
+    redis: deps.redis,
+    store: deps.store,
+    sourceState: deps.sourceState,
+    sourceIds: (settings.sources ?? []).map((s) => s.id),
+    ...(deps.queueCounts === undefined ? {} : { queueCounts: deps.queueCounts }),
+    ...(deps.browserStatus === undefined ? {} : { browserStatus: deps.browserStatus }),
+    logger,
+    now,
+  });
+  const image = createImageProxyHandler({
+    enabled: settings.imageProxy.enabled,
+    secret,
+    fetchImage: deps.fetchImage,
+    logger,
+    ...(settings.imageProxy.maxBytes === undefined ? {} : { maxBytes: settings.imageProxy.maxBytes }),
+  });
+
+  const exact = new Map<string, Route>([
+    ["/feed.xml", { methods: READ, handle: (req, res, q) => feeds.feed(req, res, q) }],
+    ["/opml.xml", { methods: READ, handle: (req, res) => feeds.opml(req, res) }],
+    ["/digest.xml", { methods: READ, handle: (req, res) => feeds.digestFeed(req, res) }],
+    ["/digest", { methods: READ, handle: (req, res) => feeds.latestDigest(req, res) }],
+    ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
+    ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
+    ["/healthz", { methods: READ, handle: (req, res) => ops.healthz(req, res) }],
+    ["/metrics", { methods: READ, handle: (req, res) => ops.metrics(req, res) }],
+    ["/img", { methods: READ, handle: (req, res, q) => image(req, res, q ?? new URLSearchParams()) }],
+  ]);
+  const patterns: readonly (readonly [RegExp, Route])[] = [
+    [
+      /^\/feeds\/([A-Za-z0-9_-]{1,200})\.xml$/,
+      { methods: READ, handle: (req, res, q, id) => feeds.sourceFeed(req, res, q, id) },
+    ],
+    [
+      /^\/digests\/(\d{4}-\d{2}-\d{2})$/,
+      { methods: READ, handle: (req, res, _q, day) => feeds.digestDay(req, res, day) },
+    ],
+    [
+      /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
+      { methods: READ, handle: (req, res, _q, key) => api.articleDocument(req, res, key) },
+    ],
+  ];
+
+  const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
+    const unavailable = isAppError(err, "STORE_UNAVAILABLE");
+    logger.error({ err, method: req.method, path: (req.url ?? "").split("?")[0] }, "request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (unavailable) sendError(req, res, 503, "store unavailable", { "Retry-After": "10" });
+    else sendError(req, res, 500, "internal error");
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? "/";
+    const cut = url.indexOf("?");
+    const pathname = cut === -1 ? url : url.slice(0, cut);
+    const params = cut === -1 ? null : new URLSearchParams(url.slice(cut + 1));
+    let route = exact.get(pathname);
+    let arg = "";
+    if (route === undefined) {
+      for (const [pattern, candidate] of patterns) {
+        const m = pattern.exec(pathname);
+        if (m !== null) {
+          route = candidate;
+          arg = m[1] ?? "";
+          break;
+        }
+      }
+    }
+    if (route === undefined) {
+      req.resume();
+      sendError(req, res, 404, "not found");
+      return;
+    }
+    if (!route.methods.includes(req.method ?? "")) {
+      req.resume();
+      sendError(req, res, 405, "method not allowed", { Allow: route.methods.join(", ") });
+      return;
+    }
+    try {
+      const done = route.handle(req, res, params, arg);
+      if (done instanceof Promise) done.catch((err: unknown) => fail(req, res, err));
+    } catch (err) {
+      fail(req, res, err);
+    }
+  };
+
+  const server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+    onRequest,
+  );
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  return {
+    async listen() {
+      await cache.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(settings.port, settings.host, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      const { port } = server.address() as AddressInfo;
+      logger.info({ host: settings.host, port }, "server listening");
+      return { port };
+    },
+
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets go now; requests in flight get a moment to finish before being cut.
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 2000);
+      await closed;
+      clearTimeout(force);
+      await cache.close();
+      if (ownsSubscriber) await subscriber.quit().catch(() => subscriber.disconnect());
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The rendered feeds, OPML and digests the server answers from, kept in memory as ready-to-send bytes
+ * with their validators. Requests never build anything for the default outputs: they read the current
+ * snapshot (`output-snapshot.ts`). Snapshots are rebuilt (1) at start, (2) about a second after a change
+ * notice from the workers (`store/change-feed.ts`; notices within that second are batched), and (3) when
+ * a cheap periodic check finds that the change counter moved without a notice reaching us (pub/sub is
+ * fire-and-forget), that the last build failed, or that a new digest window has closed. A `?limit=`
+ * other than the default, and digest days older than the snapshot's, are built on demand and kept in a
+ * small cache that every rebuild clears. Each rebuild also writes the static copies under
+ * `<dataDir>/public/`.
+ */
+
+import type { Redis } from "ioredis";
+import { StoreError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { ArticleStore } from "../store/article-store.ts";
+import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
+import { latestDigestDay, toDigestTime } from "./digest-windows.ts";
+import type { Representation } from "./http-cache.ts";
+import { type OutputSettings, renderCombinedFeed, renderSourceFeed } from "./output-builders.ts";
+import {
+  buildDigestDay,
+  buildSnapshot,
+  type OutputSnapshot,
+  type SnapshotContext,
+  toPublicFiles,
+} from "./output-snapshot.ts";
+import { createPublicCopies } from "./public-copies.ts";
+import { createRebuildQueue, type RebuildPlan } from "./rebuild-queue.ts";
+import { createVariantCache } from "./variant-cache.ts";
+
+export type { OutputSnapshot } from "./output-snapshot.ts";
+
+/** Dependencies and tuning of the output cache. */
+export interface OutputCacheDeps {
+  readonly store: ArticleStore;
+  /** Regular connection: change counter and the digest's stored-at scan. */
+  readonly redis: Redis;
+  /** A connection dedicated to pub/sub; without one the cache relies on the periodic check alone. */
+  readonly subscriber?: Redis;
+  readonly prefix: string;
+  readonly settings: OutputSettings;
+  /** config.digest.schedule / timezone; `days` digest days kept ready (default 7). */
+  readonly digest: { readonly schedule: string; readonly timezone: string; readonly days?: number };
+  /** `<dataDir>/public`; null or absent writes no static copies. */
+  readonly publicDir?: string | null;
+  readonly logger: Logger;
+  /** Delay between the first change notice and the rebuild. Default 1000 ms. */
+  readonly debounceMs?: number;
+  /** Period of the change-counter and digest-window check. Default 5000 ms. */
+  readonly checkIntervalMs?: number;
+  readonly now?: () => Date;
+}
+
+/** The server's view of the cache. */
+export interface OutputCache {
+  /** Builds the first snapshot (throws when it fails), subscribes to change notices, starts the check. */
+  start(): Promise<void>;
+  /** The current snapshot; null before `start` has built one. */
+  snapshot(): OutputSnapshot | null;
+  /** A feed with a non-default item count (the combined feed when `sourceId` is absent). */
+  feedWithLimit(limit: number, sourceId?: string): Promise<Representation | null>;
+  /** The page of digest `day`, or null when that digest does not exist (yet). */
+  digestPage(day: string): Promise<Representation | null>;
+  /** Rebuilds everything now and resolves when done (tests, operators). */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Each variant can hold up to 1000 full articles, so only a few are kept. */
+const MAX_VARIANTS = 8;
+/** Past this many changed articles in one batch, a full rebuild is cheaper than reading each one. */
+const MAX_INCREMENTAL_KEYS = 200;
+
+/** Creates the output cache; nothing runs until `start`. */
+export function createOutputCache(deps: OutputCacheDeps): OutputCache {
+  const { store, settings, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ctx: SnapshotContext = {
+    store,
+    redis: deps.redis,
+    prefix: deps.prefix,
+    settings,
+    digestTime: toDigestTime(deps.digest.schedule),
+    timezone: deps.digest.timezone,
+    digestDays: Math.max(1, deps.digest.days ?? 7),
+  };
+  const copies = deps.publicDir ? createPublicCopies(deps.publicDir) : null;
+  const variants = createVariantCache<Representation | null>(MAX_VARIANTS);
+  let current: OutputSnapshot | null = null;
+  let knownVersion = 0;
+  let failed = false;
+  let checkTimer: NodeJS.Timeout | null = null;
+  let watch: ChangeWatch | null = null;
+
+  async function build(plan: RebuildPlan): Promise<void> {
+    const started = performance.now();
+    // Read before the articles, so a change racing with this build is never counted as built.
+    const version = await readChangeVersion(deps.redis, deps.prefix);
+    const full = plan.full || plan.keys.size > MAX_INCREMENTAL_KEYS;
+    const result = await buildSnapshot(ctx, current, { ...plan, full }, version, now());
+    // A counter below the last build's means Redis lost its data: start counting from it again.
+    knownVersion = current !== null && version < current.version ? version : Math.max(knownVersion, version);
+    current = result.snapshot;
+    variants.clear();
+    const durationMs = Math.round(performance.now() - started);
+    logger.info(
+      { durationMs, full, sources: result.sourcesBuilt, digest: result.digestBuilt, version },
+      "outputs rebuilt",
+    );
+    if (copies === null) return;
+    try {
+      await copies.write(toPublicFiles(result.snapshot));
+    } catch (err) {
+      logger.error({ err }, "static copies failed");
+    }
+  }
+
+  const queue = createRebuildQueue(build, (err) => {
+    // Keep serving the last good snapshot; the periodic check retries with a full rebuild.
+    logger.error({ err }, "outputs rebuild failed");
+    failed = true;
+  });
+
+  async function check(): Promise<void> {
+    const snap = current;
+    if (snap === null) return;
+    try {
+      const version = await readChangeVersion(deps.redis, deps.prefix);
+      // A counter above anything announced means lost notices; below means Redis lost its data.
+      if (failed || version > knownVersion || version < snap.version) {
+        failed = false;
+        queue.request({ full: true }, 0);
+      }
+      if (latestDigestDay(now(), ctx.digestTime, ctx.timezone) !== snap.latestDay) {
+        queue.request({ digest: true }, 0);
+      }
+    } catch (err) {
+      logger.warn({ err }, "outputs check failed");
+    }
+  }
+
+  return {
+    async start() {
+      if (deps.subscriber !== undefined) {
+        watch = await watchArticleChanges(deps.subscriber, deps.prefix, (change) => {
+          knownVersion = Math.max(knownVersion, change.version);
+          queue.request({ keys: [change.key] }, deps.debounceMs ?? 1000);
+        });
+      }
+      queue.request({ full: true, digest: true }, 0);
+      await queue.flush();
+      if (current === null) throw new StoreError("STORE_UNAVAILABLE", "output-cache: the first build failed");
+      failed = false;
+      checkTimer = setInterval(() => void check(), deps.checkIntervalMs ?? 5000);
+      checkTimer.unref();
+    },
+
+    snapshot: () => current,
+
+    feedWithLimit(limit, sourceId) {
+      return variants.get(`feed:${sourceId ?? ""}:${limit}`, async () => {
+        if (sourceId === undefined) {
+          return renderCombinedFeed(await store.listArticles({ limit }), settings, limit);
+        }
+        if (current?.sources.has(sourceId) !== true) return null;
+        return renderSourceFeed(sourceId, await store.listArticles({ sourceId, limit }), settings, limit);
+      });
+    },
+
+    async digestPage(day) {
+      const snap = current;
+      if (snap === null || day > snap.latestDay) return null;
+      const ready = snap.digestDays.get(day);
+      if (ready !== undefined) return ready.page;
+      return variants.get(`digest:${day}`, async () => (await buildDigestDay(ctx, day)).page);
+    },
+
+    async refresh() {
+      queue.request({ full: true }, 0);
+      await queue.flush();
+    },
+
+    async close() {
+      if (checkTimer !== null) clearInterval(checkTimer);
+      await watch?.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * GET/HEAD routes for the rendered outputs: `/feed.xml`, `/feeds/<id>.xml`, `/opml.xml`, `/digest.xml`,
+ * `/digest` (the latest digest page) and `/digests/<YYYY-MM-DD>`. They only look outputs up in the
+ * output cache (built ahead of requests) and answer with conditional GET; a `?limit=` other than the
+ * configured default is the one case that can trigger a (cached, shared) build.
+ */
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isDay } from "../digest-windows.ts";
+import { type Representation, sendRepresentation } from "../http-cache.ts";
+import type { OutputCache, OutputSnapshot } from "../output-cache.ts";
+import { sendError } from "../respond.ts";
+
+/** Largest `?limit=` accepted. */
+export const MAX_LIMIT = 1000;
+
+/** A parsed `?limit=`: undefined when absent, a number in 1..1000, or null when invalid. */
+export function parseLimit(params: URLSearchParams): number | undefined | null {
+  const raw = params.get("limit");
+  if (raw === null) return undefined;
+  if (!/^\d{1,4}$/.test(raw)) return null;
+  const limit = Number(raw);
+  return limit >= 1 && limit <= MAX_LIMIT ? limit : null;
+}
+
+/** The feed and digest handlers over one output cache. */
+export interface FeedRoutes {
+  feed(req: IncomingMessage, res: ServerResponse, params: URLSearchParams | null): Promise<void>;
+  sourceFeed(
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: URLSearchParams | null,
+    id: string,
+  ): Promise<void>;
+  opml(req: IncomingMessage, res: ServerResponse): void;
+  digestFeed(req: IncomingMessage, res: ServerResponse): void;
+  latestDigest(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  digestDay(req: IncomingMessage, res: ServerResponse, day: string): Promise<void>;
+}
+
+/** Creates the feed routes; `defaultLimit` is config.feeds.limit. */
+export function createFeedRoutes(cache: OutputCache, defaultLimit: number): FeedRoutes {
+  /** The snapshot, or a 503 answer while the first build has not finished. */
+  const ready = (req: IncomingMessage, res: ServerResponse): OutputSnapshot | null => {
+    const snap = cache.snapshot();
+    if (snap === null) sendError(req, res, 503, "outputs are not built yet", { "Retry-After": "5" });
+    return snap;
+  };
+
+  const serveLimited = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: URLSearchParams | null,
+    fallback: Representation,
+    sourceId?: string,
+  ): Promise<void> => {
+    const limit = params === null ? undefined : parseLimit(params);
+    if (limit === null) {
+      sendError(req, res, 400, `limit must be an integer from 1 to ${MAX_LIMIT}`);
+      return;
+    }
+    if (limit === undefined || limit === defaultLimit) {
+      sendRepresentation(req, res, fallback);
+      return;
+    }
+    const rep = await cache.feedWithLimit(limit, sourceId);
+    if (rep === null) sendError(req, res, 404, "no such feed");
+    else sendRepresentation(req, res, rep);
+  };
+
+  return {
+    async feed(req, res, params) {
+      const snap = ready(req, res);
+      if (snap !== null) await serveLimited(req, res, params, snap.combined);
+    },
+
+    async sourceFeed(req, res, params, id) {
+      const snap = ready(req, res);
+      if (snap === null) return;
+      const out = snap.sources.get(id);
+      if (out === undefined) sendError(req, res, 404, "no such feed");
+      else await serveLimited(req, res, params, out.rep, id);
+    },
+
+    opml(req, res) {
+      const snap = ready(req, res);
+      if (snap !== null) sendRepresentation(req, res, snap.opml);
+    },
+
+    digestFeed(req, res) {
+      const snap = ready(req, res);
+      if (snap !== null) sendRepresentation(req, res, snap.digestFeed);
+    },
+
+    async latestDigest(req, res) {
+      const snap = ready(req, res);
+      const page = snap === null ? undefined : snap.digestDays.get(snap.latestDay)?.page;
+      if (page !== undefined) sendRepresentation(req, res, page);
+      else if (snap !== null) sendError(req, res, 404, "no digest yet");
+    },
+
+    async digestDay(req, res, day) {
+      if (!isDay(day)) {
+        sendError(req, res, 404, "no such digest");
+        return;
+      }
+      if (ready(req, res) === null) return;
+      const page = await cache.digestPage(day);
+      if (page === null) sendError(req, res, 404, "no such digest");
+      else sendRepresentation(req, res, page);
+    },
+  };
+}
