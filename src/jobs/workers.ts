@@ -81,6 +81,15 @@ function articleJobs(refs: readonly ArticleRef[], origin: RefOrigin) {
   }));
 }
 
+/**
+ * The wechat queue's limiter: one fetch per `minIntervalMs` across all workers. It is set even when the
+ * interval is 0 because the verification cool-down is BullMQ's manual rate limit, which a worker only
+ * honours when it has a limiter; a worker started during a cool-down would fetch otherwise.
+ */
+function wechatLimiter(minIntervalMs: number): { max: number; duration: number } {
+  return minIntervalMs > 0 ? { max: 1, duration: minIntervalMs } : { max: 1_000_000, duration: 1000 };
+}
+
 /** Starts the discover and wechat workers. */
 export function createWorkers(deps: WorkerDeps): Workers {
   const { queues, store, logger, settings } = deps;
@@ -208,7 +217,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
     {
       ...base,
       concurrency: settings.concurrency,
-      ...(settings.minIntervalMs > 0 ? { limiter: { max: 1, duration: settings.minIntervalMs } } : {}),
+      limiter: wechatLimiter(settings.minIntervalMs),
     },
   );
 
