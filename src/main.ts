@@ -12,6 +12,7 @@ import { type BrowserPool, createBrowserPool } from "./fetchers/browser.ts";
 import { fetchBytes } from "./fetchers/http.ts";
 import { createHopGuard, createWeChatHopGuard } from "./fetchers/url-guard.ts";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "./jobs/enqueue.ts";
+import { withDailyBudget } from "./jobs/fetch-budget.ts";
 import { createPageFetcher } from "./jobs/page-fetcher.ts";
 import { createQueues } from "./jobs/queues.ts";
 import { type Scheduler, startScheduler } from "./jobs/scheduler.ts";
@@ -70,6 +71,7 @@ export async function startService(
   let workers: Workers | null = null;
   if (roles.has("worker")) {
     const fetcher = createPageFetcher(config.fetch, browser);
+    const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
     const sources = new Map(config.sources.map((s) => [s.id, s]));
     workers = createWorkers({
       connection: redis,
@@ -87,9 +89,9 @@ export async function startService(
         cooldown: config.fetch.cooldown,
       },
       findSource: (id) => sources.get(id),
-      fetchPage: fetcher.fetchPage,
+      fetchPage: withDailyBudget(fetcher.fetchPage, budget),
       fetchListing: fetcher.fetchListing,
-      fetchWeChatText: fetcher.fetchWeChatText,
+      fetchWeChatText: withDailyBudget(fetcher.fetchWeChatText, budget),
       readTextFile: (path) => readFile(path, "utf8"),
       writeArchive: (date, key, text) => writeArchiveFile(config.dataDir, date, key, text),
       removeArchive: removeArchiveFile,

@@ -84,6 +84,10 @@ export async function applyDecision(
       );
       throw Worker.RateLimitError();
     }
+    case "pause":
+      await deps.rateLimit(decision.durationMs);
+      log.warn({ durationMs: decision.durationMs }, "wechat fetching paused");
+      throw Worker.RateLimitError();
     case "fail":
       log.warn({ alert: decision.alert }, "job failed for good");
       throw new UnrecoverableError(message);

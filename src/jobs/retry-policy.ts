@@ -16,7 +16,9 @@ export type Decision =
   /** Fail for good; keep the page for diagnosis when it was a parse failure. */
   | { readonly kind: "fail"; readonly keepPage: boolean; readonly alert: boolean }
   /** Pause all WeChat fetching for `durationMs`; the job waits without spending an attempt. */
-  | { readonly kind: "cooldown"; readonly durationMs: number; readonly level: number };
+  | { readonly kind: "cooldown"; readonly durationMs: number; readonly level: number }
+  /** Pause all WeChat fetching for `durationMs` without escalating (the daily budget is spent). */
+  | { readonly kind: "pause"; readonly durationMs: number };
 
 /** What the policy needs to know beyond the error. */
 export interface PolicyState {
@@ -73,6 +75,10 @@ export function decide(error: unknown, state: PolicyState): Decision {
   if (code === "WECHAT_VERIFY_REQUIRED") {
     const durationMs = Math.min(state.cooldown.maxMs, state.cooldown.initialMs * 2 ** state.cooldownLevel);
     return { kind: "cooldown", durationMs, level: state.cooldownLevel + 1 };
+  }
+  if (code === "FETCH_BUDGET_EXHAUSTED") {
+    const retryInMs = error.details.retryInMs;
+    return { kind: "pause", durationMs: typeof retryInMs === "number" ? retryInMs : HOUR };
   }
   if (PARSE.has(code)) return { kind: "fail", keepPage: true, alert: true };
   if (FAIL.has(code)) return { kind: "fail", keepPage: false, alert: false };

@@ -104,6 +104,12 @@ describe("retry policy", () => {
       fresh,
       { kind: "fail", keepPage: true, alert: true },
     ],
+    [
+      "a spent budget pauses until it renews",
+      new FetchError("FETCH_BUDGET_EXHAUSTED", "b", { retryInMs: 5000 }),
+      fresh,
+      { kind: "pause", durationMs: 5000 },
+    ],
     ["store trouble retries", new AppError("STORE_UNAVAILABLE", "s"), fresh, { kind: "retry" }],
   ];
   for (const [name, error, state, expected] of table) {

@@ -1,0 +1,46 @@
+/**
+ * The optional daily budget of WeChat fetches (`fetch.dailyBudget`), counted per Beijing day in
+ * Redis so it holds across every worker. When it is spent, a fetch throws FETCH_BUDGET_EXHAUSTED
+ * with the time until the next Beijing midnight; the retry policy pauses the wechat queue until then.
+ */
+import type { Redis } from "ioredis";
+import { FetchError } from "../errors.ts";
+import { beijingDate } from "../parsers/time.ts";
+
+const DAY_MS = 86_400_000;
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
+
+/** Milliseconds from `now` to the next midnight in Asia/Shanghai (UTC+8, no DST). */
+export function msUntilBeijingMidnight(now: number): number {
+  return DAY_MS - ((now + BEIJING_OFFSET_MS) % DAY_MS);
+}
+
+/** Wraps `fetch` so each call spends one unit of today's budget; without a limit it is `fetch` itself. */
+export function withDailyBudget<A extends unknown[], R>(
+  fetch: (...args: A) => Promise<R>,
+  budget: {
+    readonly redis: Redis;
+    readonly prefix: string;
+    readonly limit: number | undefined;
+    now(): number;
+  },
+): (...args: A) => Promise<R> {
+  const { limit } = budget;
+  if (limit === undefined) return fetch;
+  return async (...args) => {
+    const now = budget.now();
+    const key = `${budget.prefix}:budget:${beijingDate(new Date(now))}`;
+    const [[, spent]] = (await budget.redis
+      .multi()
+      .incr(key)
+      .pexpire(key, 2 * DAY_MS)
+      .exec()) as [[null, number]];
+    if (spent > limit) {
+      const retryInMs = msUntilBeijingMidnight(now);
+      throw new FetchError("FETCH_BUDGET_EXHAUSTED", `fetch: daily budget of ${limit} WeChat fetches spent`, {
+        retryInMs,
+      });
+    }
+    return fetch(...args);
+  };
+}
