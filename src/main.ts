@@ -11,6 +11,8 @@ import type { Config } from "./config/schema.ts";
 import { type BrowserPool, createBrowserPool } from "./fetchers/browser.ts";
 import { fetchBytes } from "./fetchers/http.ts";
 import { createHopGuard, createWeChatHopGuard } from "./fetchers/url-guard.ts";
+import { createBuildDigest, toDigestJobSettings } from "./jobs/build-digest.ts";
+import { type DigestScheduler, startDigestScheduler } from "./jobs/digest-scheduler.ts";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "./jobs/enqueue.ts";
 import { withDailyBudget } from "./jobs/fetch-budget.ts";
 import { createPageFetcher } from "./jobs/page-fetcher.ts";
@@ -110,6 +112,14 @@ export async function startService(
       onArticleChanged: async (key) => {
         await publishArticleChange(redis, prefix, key);
       },
+      buildDigest: createBuildDigest({
+        redis,
+        prefix,
+        dataDir: config.dataDir,
+        settings: toDigestJobSettings(config),
+        logger: logger.child({ module: "digest" }),
+        now: () => new Date(),
+      }),
       now: Date.now,
     });
     logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
@@ -171,11 +181,19 @@ export async function startService(
   }
 
   let scheduler: Scheduler | null = null;
+  let digestScheduler: DigestScheduler | null = null;
   if (roles.has("scheduler")) {
     scheduler = await startScheduler({
       sources: config.sources,
       discoverQueue: queues.discover,
       sourceState,
+      logger,
+      now: () => new Date(),
+    });
+    digestScheduler = await startDigestScheduler({
+      publishQueue: queues.publish,
+      schedule: config.digest.schedule,
+      timezone: config.digest.timezone,
       logger,
       now: () => new Date(),
     });
@@ -185,6 +203,7 @@ export async function startService(
     async stop(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       await scheduler?.stop();
+      await digestScheduler?.stop();
       await workers?.close(Math.max(1000, deadline - Date.now() - 2000));
       await pool?.close();
       await server?.close();

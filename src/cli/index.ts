@@ -5,6 +5,7 @@
 import { AppError } from "../errors.ts";
 import { checkConfigCommand } from "./check-config.ts";
 import type { CliContext, Command } from "./command.ts";
+import { digestCommand } from "./digest.ts";
 import { enqueueCommand } from "./enqueue.ts";
 import { importCommand } from "./import.ts";
 import { parseCommand } from "./parse.ts";
@@ -22,6 +23,7 @@ const commands: readonly Command[] = [
   checkConfigCommand,
   importCommand,
   reindexCommand,
+  digestCommand,
 ];
 
 const EXIT_USAGE = 2;

@@ -1,18 +1,21 @@
 /**
  * Creates the BullMQ workers (the only module that touches `Worker`): `discover` runs poll jobs,
  * `wechat` runs article and album fetches under a global limiter (the minimum interval between
- * WeChat fetches holds across every worker process). Payloads are validated at dequeue, every job
+ * WeChat fetches holds across every worker process), `publish` builds digests when given a builder.
+ * Payloads are validated at dequeue, every job
  * logs one outcome line with its duration, and failures go through the retry policy.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { isAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ArticleRef } from "../model.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
 import { applyDecision, type DecisionDeps } from "./apply-decision.ts";
+import { type BuildDigestData, BuildDigestDataSchema, type BuildDigestResult } from "./build-digest.ts";
 import { MANUAL_SOURCE_ID } from "./enqueue.ts";
 import { createFetchAlbum, type FetchAlbumDeps } from "./fetch-album.ts";
 import { createFetchArticle, type FetchArticleDeps } from "./fetch-article.ts";
@@ -53,6 +56,8 @@ export interface WorkerDeps
   readonly settings: WorkerSettings;
   /** Tells publishers an article was stored or changed. */
   onArticleChanged(key: string): Promise<void>;
+  /** Runs `build-digest` jobs; when absent no publish-queue worker is started. */
+  readonly buildDigest?: (data: BuildDigestData) => Promise<BuildDigestResult>;
   now(): number;
 }
 
@@ -60,6 +65,8 @@ export interface WorkerDeps
 export interface Workers {
   readonly discover: Worker;
   readonly wechat: Worker;
+  /** The publish-queue worker (digests), or null without `buildDigest`. */
+  readonly publish: Worker | null;
   /** Stops taking jobs, waits for the active ones (or releases them after `timeoutMs`), closes. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -221,7 +228,33 @@ export function createWorkers(deps: WorkerDeps): Workers {
     },
   );
 
-  for (const worker of [discover, wechat]) {
+  const { buildDigest } = deps;
+  const publish =
+    buildDigest === undefined
+      ? null
+      : new Worker(
+          QUEUE.publish,
+          async (job: Job) => {
+            const started = deps.now();
+            try {
+              const result = await buildDigest(parsePayload(BuildDigestDataSchema, job));
+              const durationMs = deps.now() - started;
+              logger.info(
+                { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
+                "job completed",
+              );
+              return result;
+            } catch (error) {
+              // A day that is no date, or whose window is still open, cannot succeed on a retry.
+              if (isAppError(error, "USAGE")) throw new UnrecoverableError(error.message);
+              throw error;
+            }
+          },
+          { ...base, concurrency: 1 },
+        );
+  const all = publish === null ? [discover, wechat] : [discover, wechat, publish];
+
+  for (const worker of all) {
     worker.on("failed", (job, error) => {
       if (job !== undefined && !(error.name === "RateLimitError" || error.name === "DelayedError")) {
         logger.info(
@@ -243,13 +276,14 @@ export function createWorkers(deps: WorkerDeps): Workers {
   return {
     discover,
     wechat,
+    publish,
     async close(timeoutMs) {
-      const closing = Promise.all([discover.close(), wechat.close()]);
+      const closing = Promise.all(all.map((w) => w.close()));
       const timer = sleep(timeoutMs, "timeout" as const, { ref: false });
       if ((await Promise.race([closing.then(() => "closed" as const), timer])) === "timeout") {
         // Force-close: active jobs keep their locks until they expire, then another worker takes them.
         logger.warn({ timeoutMs }, "workers force-closed");
-        await Promise.all([discover.close(true), wechat.close(true)]);
+        await Promise.all(all.map((w) => w.close(true)));
       }
     },
   };

@@ -48,7 +48,8 @@ main { max-width: 720px; margin: 0 auto; padding: 24px 16px 48px; }
 h1 { font-size: 1.6em; margin: 0 0 4px; }
 h1 + p { color: var(--muted); margin: 0 0 24px; font-size: .9em; }
 h2 { font-size: 1.15em; margin: 32px 0 8px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
-h2 sup { color: var(--muted); font-weight: normal; font-size: .7em; margin-left: 4px; }
+h2 sup { display: inline-block; vertical-align: middle; margin-left: 8px; padding: 0 8px; border-radius: 999px;
+  background: var(--card); color: var(--muted); font-weight: normal; font-size: .68em; line-height: 1.7; }
 ul { list-style: none; margin: 0; padding: 0; }
 li { background: var(--card); border-radius: 10px; padding: 12px 14px; margin: 10px 0; overflow: hidden; }
 li img { float: right; width: 96px; height: 72px; object-fit: cover; border-radius: 6px; margin: 2px 0 4px 12px; }

@@ -1,0 +1,51 @@
+/**
+ * `wechat-feed digest [--date YYYY-MM-DD]`: builds one day's digest now, in this process (no worker
+ * needed), with the same processor the scheduled `build-digest` job runs: the document is written to
+ * `<dataDir>/digests/<day>.md` (replacing an earlier run), running servers are told, the webhook gets
+ * its summary. Prints the document's path. A malformed date, or a day whose window has not closed,
+ * is a usage error (one line, exit 2) found before Redis is opened where possible.
+ */
+import { UsageError } from "../errors.ts";
+import { createBuildDigest, resolveDigestWindow, toDigestJobSettings } from "../jobs/build-digest.ts";
+import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
+import { loadCliConfig, openRuntime } from "./runtime.ts";
+
+const usage = `Usage: wechat-feed digest [--date YYYY-MM-DD]
+
+Builds the digest of one day now: the articles stored in that day's window (the 24 hours before the
+day's digest.schedule run time, in digest.timezone), grouped by source. Writes it to
+<dataDir>/digests/<day>.md (a re-run replaces it), tells running servers, posts digest.webhookUrl
+when set, and prints the document's path.
+  --date YYYY-MM-DD   the digest day (default: the latest day whose window has closed)`;
+
+async function run(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs("digest", args, { date: { type: "string" } });
+  if (positionals.length > 0) throw new UsageError("USAGE", "digest: unexpected argument(s); use --date");
+  const day = values.date ?? null;
+  // Checked before connecting, so a typo answers at once even when Redis is down.
+  resolveDigestWindow(day, new Date(), loadCliConfig(ctx).digest);
+  const rt = await openRuntime(ctx);
+  try {
+    const buildDigest = createBuildDigest({
+      redis: rt.redis,
+      prefix: rt.config.redis.prefix,
+      dataDir: rt.config.dataDir,
+      settings: toDigestJobSettings(rt.config),
+      logger: rt.logger.child({ module: "digest" }),
+      now: () => new Date(),
+    });
+    const result = await buildDigest({ day, reason: "manual" });
+    ctx.stdout.write(`${result.path}\n`);
+    return 0;
+  } finally {
+    await rt.close();
+  }
+}
+
+/** The `digest` command. */
+export const digestCommand: Command = {
+  name: "digest",
+  summary: "build a day's digest now",
+  usage,
+  run,
+};
