@@ -2,7 +2,7 @@
  * Processor of `build-digest` jobs (publish queue), also run in-process by `wechat-feed digest`: for one
  * digest day (default: the latest window that has closed) it lists the articles *stored* in that day's
  * window, builds the digest with the same builder, window and site URL the HTTP server uses
- * (`server/digest-windows.ts`, `publish/digest.ts`), so the file and `/digests/<day>` always agree, and
+ * (`publish/digest-windows.ts`, `publish/digest.ts`), so the file and `/digests/<day>` always agree, and
  * writes it atomically as `<dataDir>/digests/<day>.md`. Re-running a day replaces that one file; the
  * server's `/digest.xml` guid is `digest-<day>` either way. It then announces a change (so servers
  * rebuild their digests within their debounce instead of at the next periodic check) and POSTs the
@@ -18,8 +18,8 @@ import type { Logger } from "../logger.ts";
 import type { FeedItem } from "../model.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
 import { buildDigest, type DigestWindow, toDigestGroups } from "../publish/digest.ts";
+import { isDay, latestDigestDay, toDigestTime, toDigestWindow } from "../publish/digest-windows.ts";
 import { toFeedItem } from "../publish/feed-items.ts";
-import { isDay, latestDigestDay, toDigestTime, toDigestWindow } from "../server/digest-windows.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
 import { writeDigestFile } from "../store/digest-file.ts";
 import { listArticlesStoredIn } from "../store/stored-window.ts";

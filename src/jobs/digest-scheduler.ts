@@ -9,7 +9,7 @@
 import type { Queue } from "bullmq";
 import { createTask, type ScheduledTask } from "node-cron";
 import type { Logger } from "../logger.ts";
-import { latestDigestDay, toDigestTime } from "../server/digest-windows.ts";
+import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
 import type { BuildDigestData } from "./build-digest.ts";
 import { digestJobId } from "./job-ids.ts";
 import { JOB } from "./queues.ts";

@@ -13,9 +13,9 @@
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
-import { latestDigestDay, toDigestTime } from "./digest-windows.ts";
 import type { Representation } from "./http-cache.ts";
 import { type OutputSettings, renderCombinedFeed, renderSourceFeed } from "./output-builders.ts";
 import {

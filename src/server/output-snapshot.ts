@@ -6,9 +6,9 @@
  */
 
 import type { Redis } from "ioredis";
+import { addDays, type DigestTime, latestDigestDay, toDigestWindow } from "../publish/digest-windows.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import { listArticlesStoredIn } from "../store/stored-window.ts";
-import { addDays, type DigestTime, latestDigestDay, toDigestWindow } from "./digest-windows.ts";
 import type { Representation } from "./http-cache.ts";
 import {
   type DigestDay,

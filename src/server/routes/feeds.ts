@@ -6,7 +6,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isDay } from "../digest-windows.ts";
+import { isDay } from "../../publish/digest-windows.ts";
 import { type Representation, sendRepresentation } from "../http-cache.ts";
 import type { OutputCache, OutputSnapshot } from "../output-cache.ts";
 import { sendError } from "../respond.ts";

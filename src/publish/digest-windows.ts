@@ -8,7 +8,7 @@
  * schedule falls back to 08:00 (the job itself still runs on the real schedule).
  */
 
-import type { DigestWindow } from "../publish/digest.ts";
+import type { DigestWindow } from "./digest.ts";
 
 /** The local time of day the digest runs. */
 export interface DigestTime {

@@ -6,7 +6,7 @@ import {
   latestDigestDay,
   toDigestTime,
   toDigestWindow,
-} from "../../../src/server/digest-windows.ts";
+} from "../../../src/publish/digest-windows.ts";
 
 describe("digest windows", () => {
   it("reads the daily time from M H * * * schedules and falls back to 08:00", () => {
