@@ -6,7 +6,6 @@
  */
 import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { connectRedis, createRedis } from "./cli/runtime.ts";
 import type { Config } from "./config/schema.ts";
 import { type BrowserPool, createBrowserPool } from "./fetchers/browser.ts";
 import { fetchBytes } from "./fetchers/http.ts";
@@ -20,6 +19,7 @@ import { createQueues } from "./jobs/queues.ts";
 import { type Scheduler, startScheduler } from "./jobs/scheduler.ts";
 import { createWorkers, type Workers } from "./jobs/workers.ts";
 import type { Logger } from "./logger.ts";
+import { connectRedis, createRedis } from "./redis.ts";
 import { createHttpServer, type HttpServer } from "./server/app.ts";
 import { removeArchiveFile, writeArchiveFile } from "./store/archive.ts";
 import { createArticleStore } from "./store/article-store.ts";

@@ -2,13 +2,12 @@
  * What most CLI commands open: the configuration, a logger, one Redis connection (checked up front,
  * so an unreachable Redis is one clear line, not a hang), the store and the queues.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { StoreError } from "../errors.ts";
 import { createQueues, type Queues } from "../jobs/queues.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import { connectRedis, createRedis } from "../redis.ts";
 import { type ArticleStore, createArticleStore } from "../store/article-store.ts";
 import { createSourceState, type SourceState } from "../store/source-state.ts";
 import type { CliContext } from "./command.ts";
@@ -24,33 +23,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-const CONNECT_TIMEOUT_MS = 5000;
-
 /** Loads the configuration for a command (throws ConfigError with a one-line message). */
 export function loadCliConfig(ctx: CliContext): Config {
   return loadConfig({ env: ctx.env, cwd: ctx.cwd });
-}
-
-/** A Redis connection for BullMQ (no per-command retry cap: commands wait through reconnects). */
-export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
-}
-
-/** Connects, or throws STORE_UNAVAILABLE naming the URL (without its password). */
-export async function connectRedis(redis: Redis, url: string): Promise<void> {
-  const shown = url.replace(/\/\/[^@/]*@/, "//***@");
-  const connecting = redis.connect().then(() => redis.ping());
-  const outcome = await Promise.race([
-    connecting.then(
-      () => "ok" as const,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    ),
-    sleep(CONNECT_TIMEOUT_MS, `no answer in ${CONNECT_TIMEOUT_MS} ms`, { ref: false }),
-  ]);
-  if (outcome !== "ok") {
-    redis.disconnect();
-    throw new StoreError("STORE_UNAVAILABLE", `redis: cannot connect to ${shown} (${outcome})`);
-  }
 }
 
 /** Opens config, logger, Redis, store and queues for one command. */
