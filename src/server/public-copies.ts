@@ -6,27 +6,13 @@
  * ids and days only, and are re-checked to stay under the public directory.
  */
 
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "../store/atomic-file.ts";
 
 /** Writes changed files atomically; remembers what it wrote by ETag. */
 export interface PublicCopies {
   /** Writes every entry whose ETag differs from the last write; returns how many files were written. */
   write(files: ReadonlyMap<string, { readonly body: Buffer; readonly etag: string }>): Promise<number>;
-}
-
-/** Writes `body` to `file` through a temporary file and a rename. */
-export async function writeFileAtomic(file: string, body: Buffer): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await writeFile(temp, body);
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
 }
 
 /** Creates the static-copy writer for `publicDir` (usually `<dataDir>/public`). */
@@ -42,7 +28,7 @@ export function createPublicCopies(publicDir: string): PublicCopies {
         if (path.relative(root, file).startsWith("..") || path.isAbsolute(path.relative(root, file))) {
           throw new RangeError(`public-copies: path escapes the public dir: ${relative}`);
         }
-        await writeFileAtomic(file, body);
+        await writeFileAtomic(file, body, "public-copies");
         written.set(relative, etag);
         count += 1;
       }

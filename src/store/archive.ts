@@ -5,11 +5,11 @@
  * data dir. Listing walks only layout-conforming names, which skips temp files and stray files.
  */
 
-import { randomBytes } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { type FileHandle, mkdir, open, readdir, realpath, rename, rm, unlink } from "node:fs/promises";
+import { readdir, realpath, unlink } from "node:fs/promises";
 import path from "node:path";
 import { AppError, StoreError } from "../errors.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
 import { describeError } from "./guard.ts";
 import { archivePath, checkDate } from "./keys.ts";
 
@@ -34,14 +34,6 @@ async function assertInside(dataDir: string, dir: string): Promise<void> {
   }
 }
 
-/** fsync a directory so the rename itself survives a power loss; not every platform allows it. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r").catch(() => null);
-  if (handle === null) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close().catch(() => undefined);
-}
-
 /** Writes `text` atomically to the archive path of (`date`, `key`) and returns that absolute path. */
 export async function writeArchiveFile(
   dataDir: string,
@@ -50,34 +42,8 @@ export async function writeArchiveFile(
   text: string,
 ): Promise<string> {
   const target = archivePath(dataDir, date, key);
-  const dir = path.dirname(target);
-  let tmp: string | null = null;
-  let handle: FileHandle | null = null;
-  try {
-    await mkdir(dir, { recursive: true });
-    await assertInside(dataDir, dir);
-    // Unique per process and call, so concurrent writers of one key never share a temp file.
-    tmp = path.join(dir, `.${key}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-    handle = await open(tmp, "wx", 0o644);
-    await handle.writeFile(text, "utf8");
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    await rename(tmp, target);
-    tmp = null;
-    await syncDir(dir);
-    return target;
-  } catch (err) {
-    if (handle !== null) await handle.close().catch(() => undefined);
-    if (tmp !== null) await rm(tmp, { force: true }).catch(() => undefined);
-    if (err instanceof AppError) throw err;
-    throw new StoreError(
-      "STORE_WRITE",
-      `archive: write failed: ${target}: ${describeError(err)}`,
-      { path: target },
-      err,
-    );
-  }
+  await writeFileAtomic(target, text, "archive", (dir) => assertInside(dataDir, dir));
+  return target;
 }
 
 /** True when `filePath` has the archive shape `…/articles/YYYY/MM/DD/<key>.md`. */
