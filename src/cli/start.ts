@@ -4,8 +4,10 @@
  */
 import { UsageError } from "../errors.ts";
 import { createLogger } from "../logger.ts";
-import { ALL_ROLES, type Role, startService } from "../main.ts";
+import { ALL_ROLES, type Role, type Service, startService } from "../main.ts";
+import { checkChromium } from "./chromium-check.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
+import { startRedisIfNeeded } from "./embedded-redis.ts";
 import { loadCliConfig } from "./runtime.ts";
 
 const usage = `Usage: wechat-feed start [--role scheduler|worker|server|all]
@@ -14,7 +16,12 @@ Runs the service. Roles (comma-separated or repeated; default all, in one proces
   scheduler  node-cron ticks that enqueue source polls (any number of schedulers is safe)
   worker     polls sources and fetches articles (run several for more throughput)
   server     the HTTP server: feeds, digest, API
-Stops on SIGINT/SIGTERM: no new ticks or jobs, active jobs finished or released, then exit.`;
+Stops on SIGINT/SIGTERM: no new ticks or jobs, active jobs finished or released, then exit.
+
+First start: without REDIS_URL, when nothing answers at the configured redis.url on this machine
+(default redis://127.0.0.1:6379), starts redis-server there itself, with its data in <dataDir>/redis,
+and stops it with the service (REDIS_SERVER_PATH picks the binary). A missing Chromium is reported
+at start; only browser fetches need it.`;
 
 /** Extra time for closing the browser, server and Redis after the workers. */
 const SHUTDOWN_SLACK_MS = 10_000;
@@ -42,7 +49,22 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const roles = parseRoles(values.role);
   const config = loadCliConfig(ctx);
   const logger = createLogger({ level: config.log.level, pretty: ctx.isTTY });
-  const service = await startService(config, roles, logger);
+  // First-start prerequisites (chromium-check.ts, embedded-redis.ts).
+  const chromiumProblem = checkChromium(config, roles);
+  if (chromiumProblem !== null) logger.warn({}, chromiumProblem);
+  const embeddedRedis = await startRedisIfNeeded({
+    redisUrl: config.redis.url,
+    dataDir: config.dataDir,
+    env: ctx.env,
+    logger,
+  });
+  let service: Service;
+  try {
+    service = await startService(config, roles, logger);
+  } catch (error) {
+    await embeddedRedis?.stop();
+    throw error;
+  }
   logger.info({ roles: [...roles] }, "service started");
 
   const timeoutMs = config.jobs.timeoutMs + SHUTDOWN_SLACK_MS;
@@ -68,6 +90,10 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+  if (embeddedRedis !== null) {
+    await embeddedRedis.stop();
+    logger.info({ redisPid: embeddedRedis.pid }, "embedded redis-server stopped");
+  }
   return 0;
 }
 

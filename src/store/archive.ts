@@ -8,7 +8,7 @@
 import type { Dirent } from "node:fs";
 import { readdir, realpath, unlink } from "node:fs/promises";
 import path from "node:path";
-import { AppError, StoreError } from "../errors.ts";
+import { StoreError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic-file.ts";
 import { describeError } from "./guard.ts";
 import { archivePath, checkDate } from "./keys.ts";
