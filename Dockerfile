@@ -1,0 +1,62 @@
+# wechat-feed: one image for every role (`start --role scheduler|worker|server|all`).
+#
+# Build: docker build -t wechat-feed .      Run: docker compose up -d (see docker-compose.yml)
+#
+# Chromium: Playwright only drives the system Chromium from Debian's `chromium` package, through
+# `executablePath` (config browser.executablePath, env CHROMIUM_PATH below). It never downloads a
+# browser: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1, and no `playwright install` step. PLAYWRIGHT_VERSION must
+# equal the `playwright` version pinned in package.json (the build checks the installed one, and
+# test/unit/deploy/dockerfile.test.ts checks this line): when you bump Playwright, rebuild and run the
+# browser tests against the image's Chromium before changing it here.
+#
+# No init in the image: compose runs the container with `init: true`, so signals reach node and
+# Chromium's exited helper processes are reaped. With plain `docker run`, pass `--init`.
+
+FROM node:20-bookworm-slim
+
+ARG PLAYWRIGHT_VERSION=1.65.1
+
+# chromium: the browser fetcher; fonts-noto-cjk: Chinese glyphs for rendered pages;
+# ca-certificates: TLS for feed and WeChat requests.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-noto-cjk ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV NODE_ENV=production \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+    CHROMIUM_PATH=/usr/bin/chromium \
+    DATA_DIR=/data \
+    PORT=8080
+
+WORKDIR /app
+
+# Dependencies first, so a source change does not reinstall them. tsx is a runtime dependency (there
+# is no build step), so --omit=dev keeps everything `start` needs. Install scripts stay off, as in
+# package.json's allowScripts: esbuild ships its binary as an optional package and msgpackr falls
+# back to JavaScript.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force \
+ && node -e "const v = require('playwright/package.json').version; if (v !== process.env.PLAYWRIGHT_VERSION) { console.error('playwright ' + v + ' installed, Dockerfile expects ' + process.env.PLAYWRIGHT_VERSION); process.exit(1); }"
+
+COPY tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+COPY config ./config
+
+# The archive, digests and static feeds live in /data (a volume); a fresh named volume copies this
+# directory's ownership, so the unprivileged user can write there.
+RUN mkdir -p /data && chown node:node /data
+
+# The `node` user (uid 1000) of the base image: Chromium runs with --no-sandbox, so it must not be root.
+USER node
+
+EXPOSE 8080
+
+# Healthy while the HTTP server answers and Redis responds (/healthz is 503 otherwise). No curl in
+# the slim image, so node's fetch does the request. A worker-only container has no server: its
+# compose service disables this check.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
+
+CMD ["node", "bin/wechat-feed.js", "start"]
