@@ -372,7 +372,14 @@ describe("config/wechat-feed.example.yaml and .env.example", () => {
   it(".env.example lists every variable exactly once, and nothing else", () => {
     const text = readFileSync(path.join(projectRoot, ".env.example"), "utf8");
     const listed = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
-    const expected = [...Object.keys(ENV_OVERRIDES), "WECHAT_FEED_CONFIG", "TZ"];
+    // REDIS_SERVER_PATH is read by the first-start logic (src/cli/embedded-redis.ts), REDIS_HOST_PORT by compose.
+    const expected = [
+      ...Object.keys(ENV_OVERRIDES),
+      "WECHAT_FEED_CONFIG",
+      "TZ",
+      "REDIS_SERVER_PATH",
+      "REDIS_HOST_PORT",
+    ];
     assert.deepEqual([...listed].sort(), [...expected].sort());
     for (const name of expected) {
       const commented = new RegExp(`^# .+\\n(?:# .*\\n)*${name}=`, "m");
