@@ -91,7 +91,11 @@ describe("crash recovery", { skip: skipReason(dir, "WeChat corpus") }, () => {
     assert.equal(mock.count(article.route), 2, "fetched once more, by the survivor");
     assert.equal(await store.countArticles(), 1);
     assert.deepEqual(await dataFiles(h), [`articles/${article.date.replaceAll("-", "/")}/${article.key}.md`]);
-    assert.equal(await wechatQueue.getJobState(`article-${article.key}`), "completed");
+    // The outcome line is logged inside the processor, just before BullMQ records the completion.
+    await waitFor(async () => (await wechatQueue.getJobState(`article-${article.key}`)) === "completed", {
+      timeoutMs: 10_000,
+      what: "the job recorded as completed",
+    });
 
     const exit = await second.stop(20_000);
     assert.equal(exit.code, 0, second.tail());
