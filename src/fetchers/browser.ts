@@ -1,15 +1,18 @@
 /**
  * The browser fetcher: one system Chromium per process (Playwright, never a downloaded browser), launched
- * lazily, with ONE shared context (JavaScript off, downloads off, service workers blocked) and a fresh
- * page per fetch, at most `concurrency` pages at a time. Sharing one context keeps two pages at ~3-4
- * pages/s; a context per page halves that (issue 3 measurements). The HTML returned is the main
- * document's response body, exactly what the server sent, and `finalUrl` is the page URL after
- * redirects, so a captcha redirect stays visible to the classifier. Images, media, fonts and stylesheets
+ * lazily, with ONE shared context (JavaScript off, downloads off, service workers blocked), at most
+ * `concurrency` pages at a time. Sharing one context keeps two pages at ~3-4 pages/s; a context per page
+ * halves that (issue 3 measurements). Each fetch is a fresh navigation (a new document), but a tab that
+ * ended a fetch cleanly serves up to PAGE_USES fetches before it is closed: opening a tab costs a
+ * renderer process and Playwright's page setup, which `bench:pipeline` measured at ~45% of Chromium's
+ * CPU per 3 MB article; past a few uses a tab's renderer memory grows, so it is then replaced. The HTML
+ * returned is the main document's response body, exactly what the server sent, and `finalUrl` is the
+ * page URL after redirects, so a captcha redirect stays visible to the classifier. Images, media, fonts and stylesheets
  * are aborted. With a `checkHop`, Chromium runs behind the hop proxy so every request and redirect hop
  * is checked (see hop-proxy.ts). A crashed or killed browser is relaunched by the next call.
  */
 
-import type { Browser, BrowserContext, Page, Route } from "playwright";
+import type { Browser, BrowserContext, Page, Request, Response, Route } from "playwright";
 import { FetchError, InvalidUrlError } from "../errors.ts";
 import { toBrowserError } from "./browser-errors.ts";
 import { CHROMIUM_PATHS, findChromium, launchChromium, readBrowserPid } from "./chromium.ts";
@@ -58,10 +61,15 @@ export interface BrowserPool {
 /** Nothing the parser needs; WeChat pages reference hundreds of qpic images (wechat-pages.md section 8). */
 const BLOCKED_TYPES = new Set(["image", "media", "font", "stylesheet"]);
 
+/** Fetches one tab serves before it is closed (bench:pipeline: 4 uses keep peak PSS at a fresh tab's). */
+const PAGE_USES = 4;
+
 interface Session {
   readonly browser: Browser;
   readonly context: BrowserContext;
   readonly pid: number | null;
+  /** Tabs whose last fetch ended cleanly, free for the next one. */
+  readonly idle: Page[];
 }
 
 interface FetchState {
@@ -69,6 +77,29 @@ interface FetchState {
   navUrl: string;
   timedOut: boolean;
   tooLarge: boolean;
+  /** The session the page belongs to, once one is open. */
+  session: Session | null;
+  /** Removes this fetch's listeners from the page. */
+  detach: () => void;
+  /** Set when the fetch succeeded: the tab may serve another one. */
+  clean: boolean;
+}
+
+const uses = new WeakMap<Page, number>();
+
+const withoutHash = (url: string): string => url.replace(/#.*$/, "");
+
+/** How long past its deadline a fetch may hang before the browser is killed. */
+const WEDGED_GRACE_MS = 5000;
+
+/** SIGKILLs a session's Chromium (its disconnect resets the pool, so the next fetch relaunches). */
+function killBrowser(made: Session | null): void {
+  if (made?.pid == null) return;
+  try {
+    process.kill(made.pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
 }
 
 const poolClosed = (): FetchError => new FetchError("FETCH_BROWSER_CRASH", "browser: pool closed", {});
@@ -129,7 +160,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
         ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
       });
       await context.route("**/*", routeRequest);
-      const made: Session = { browser, context, pid: await readBrowserPid(browser) };
+      const made: Session = { browser, context, pid: await readBrowserPid(browser), idle: [] };
       current = made;
       return made;
     } catch (error) {
@@ -154,24 +185,38 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     return session;
   };
 
+  /** An idle tab of `made` that can navigate to `url` with a real request, else a new tab. */
+  const openPage = async (made: Session, url: string): Promise<Page> => {
+    for (let page = made.idle.pop(); page !== undefined; page = made.idle.pop()) {
+      // The same URL up to the fragment would be a same-document navigation, without a response.
+      if (!page.isClosed() && withoutHash(page.url()) !== withoutHash(url)) return page;
+      pages.delete(page);
+      await page.close().catch(() => undefined);
+    }
+    const page = await made.context.newPage().catch(async (error: unknown) => {
+      // A browser that cannot open tabs is wedged though still connected: recycle it.
+      await made.browser.close().catch(() => undefined);
+      throw error;
+    });
+    pages.add(page);
+    return page;
+  };
+
   /**
-   * Navigates a fresh page and reads the main document, enforcing hops, status and size. `onPageOpen`
+   * Navigates a tab to `url` and reads the main document, enforcing hops, status and size. `onPageOpen`
    * starts the deadline (a launch does not count against one page's budget) and says if already stopped.
    */
   const load = async (url: string, state: FetchState, onPageOpen: () => boolean): Promise<BrowserPage> => {
-    const { browser, context } = await ensureSession();
-    const page = await context.newPage().catch(async (error: unknown) => {
-      // A browser that cannot open tabs is wedged though still connected: recycle it.
-      await browser.close().catch(() => undefined);
-      throw error;
-    });
+    const made = await ensureSession();
+    const page = await openPage(made, url);
     state.page = page;
-    pages.add(page);
+    state.session = made;
+    uses.set(page, (uses.get(page) ?? 0) + 1);
     if (onPageOpen()) await page.close().catch(() => undefined);
-    page.on("request", (request) => {
+    const onRequest = (request: Request): void => {
       if (request.isNavigationRequest() && request.frame() === page.mainFrame()) state.navUrl = request.url();
-    });
-    page.on("response", (response) => {
+    };
+    const onResponse = (response: Response): void => {
       const request = response.request();
       // Refuse a declared oversize body before Chromium downloads all of it.
       if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
@@ -180,7 +225,13 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
           void page.close().catch(() => undefined);
         }
       }
-    });
+    };
+    page.on("request", onRequest);
+    page.on("response", onResponse);
+    state.detach = () => {
+      page.off("request", onRequest);
+      page.off("response", onResponse);
+    };
     const response = await page.goto(url, { timeout: navigationTimeoutMs, waitUntil: "domcontentloaded" });
     if (response === null) throw new FetchError("FETCH_NETWORK", "browser: navigation gave no response", {});
     // A hop the proxy refused ends on the refused URL: report that host, as the http fetcher does.
@@ -208,24 +259,62 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
       state.tooLarge = true;
       throw new FetchError("FETCH_TOO_LARGE", `browser: body over ${maxBytes} bytes`, { maxBytes });
     }
+    state.clean = true;
     return { status, finalUrl: page.url(), html };
+  };
+
+  /** Returns a tab to its session's idle list after a clean fetch, else closes it. */
+  const releasePage = async (state: FetchState): Promise<void> => {
+    const { page, session: made } = state;
+    if (page === null) return;
+    state.detach();
+    const reusable =
+      state.clean &&
+      !state.timedOut &&
+      !state.tooLarge &&
+      closing === null &&
+      made !== null &&
+      made === current &&
+      !page.isClosed() &&
+      (uses.get(page) ?? 0) < PAGE_USES;
+    if (reusable) {
+      made.idle.push(page);
+      return;
+    }
+    pages.delete(page);
+    await page.close().catch(() => undefined);
   };
 
   const fetchHtml = async (url: string, signal?: AbortSignal): Promise<BrowserPage> => {
     if (closing !== null) throw poolClosed();
     if (signal?.aborted === true) throw toAbortError(signal.reason, "browser");
     const release = await semaphore.acquire(signal);
-    const state: FetchState = { page: null, navUrl: url, timedOut: false, tooLarge: false };
+    const state: FetchState = {
+      page: null,
+      navUrl: url,
+      timedOut: false,
+      tooLarge: false,
+      session: null,
+      detach: () => undefined,
+      clean: false,
+    };
     // Closing the page is the one way to interrupt every Playwright call in flight at once.
     const stop = (): void => {
       void state.page?.close().catch(() => undefined);
     };
     let timer: NodeJS.Timeout | undefined;
+    let watchdog: NodeJS.Timeout | undefined;
     const onPageOpen = (): boolean => {
       timer = setTimeout(() => {
         state.timedOut = true;
         stop();
       }, navigationTimeoutMs);
+      // A renderer wedged on a huge document can ignore even page.close(): past the grace period the
+      // browser is killed, which fails every pending call; the next fetch relaunches it.
+      watchdog = setTimeout(() => {
+        state.timedOut = true;
+        killBrowser(state.session);
+      }, navigationTimeoutMs + WEDGED_GRACE_MS);
       // The caller may have aborted while the browser was launching.
       return signal?.aborted === true;
     };
@@ -238,10 +327,8 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", stop);
-      if (state.page !== null) {
-        pages.delete(state.page);
-        await state.page.close().catch(() => undefined);
-      }
+      await releasePage(state);
+      clearTimeout(watchdog);
       release();
     }
   };
