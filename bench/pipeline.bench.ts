@@ -8,11 +8,13 @@
  * stores a NEW article: dedup never short-cuts a job. Each fetcher gets its own Redis prefix and data
  * directory, deleted at the end. Prints a table, then one machine-readable last line.
  *
- * Tuning for 2 cores: one worker process per fetcher (what `start` runs); http 4 jobs at once; browser
- * 4 jobs over 2 pages (browser.concurrency 2: issue 3's "two pages at a time"), so two jobs parse and
- * store while two pages load. Env: BENCH_ARTICLES (200), BENCH_HTTP_PROCS (1), BENCH_HTTP_CONCURRENCY
- * (4), BENCH_BROWSER_PROCS (1), BENCH_BROWSER_CONCURRENCY (4), BENCH_BROWSER_PAGES (2),
- * BENCH_WORKER_NODE_ARGS, BENCH_KEEP (keep the data dir and worker log), REDIS_URL, WECHAT_CORPUS_DIR.
+ * Tuning for 2 cores: http runs 2 worker processes × 4 jobs, because a job is ~24 ms of node CPU (UTF-8
+ * decoding and parsing a 3 MB page) and one node process uses one core; browser runs 1 process × 4 jobs
+ * over 2 pages (browser.concurrency 2: issue 3's "two pages at a time"; Chromium takes the other core),
+ * so two jobs parse and store while two pages load. Env: BENCH_ARTICLES (200), BENCH_HTTP_PROCS (2),
+ * BENCH_HTTP_CONCURRENCY (4), BENCH_BROWSER_PROCS (1), BENCH_BROWSER_CONCURRENCY (4), BENCH_BROWSER_PAGES
+ * (2), BENCH_WORKER_NODE_ARGS (extra node flags for the workers, e.g. --cpu-prof), BENCH_KEEP (keep the
+ * data dir and worker log), REDIS_URL, WECHAT_CORPUS_DIR.
  */
 
 import type { ChildProcess } from "node:child_process";
@@ -47,7 +49,7 @@ type FetcherName = PhaseResult["fetcher"];
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 200);
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const TUNING: Record<FetcherName, Tuning> = {
-  http: { procs: num("BENCH_HTTP_PROCS", 1), concurrency: num("BENCH_HTTP_CONCURRENCY", 4), pages: 1 },
+  http: { procs: num("BENCH_HTTP_PROCS", 2), concurrency: num("BENCH_HTTP_CONCURRENCY", 4), pages: 1 },
   browser: {
     procs: num("BENCH_BROWSER_PROCS", 1),
     concurrency: num("BENCH_BROWSER_CONCURRENCY", 4),

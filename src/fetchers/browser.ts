@@ -7,9 +7,9 @@
  * renderer process and Playwright's page setup, which `bench:pipeline` measured at ~45% of Chromium's
  * CPU per 3 MB article; past a few uses a tab's renderer memory grows, so it is then replaced. The HTML
  * returned is the main document's response body, exactly what the server sent, and `finalUrl` is the
- * page URL after redirects, so a captcha redirect stays visible to the classifier. Images, media, fonts and stylesheets
- * are aborted. With a `checkHop`, Chromium runs behind the hop proxy so every request and redirect hop
- * is checked (see hop-proxy.ts). A crashed or killed browser is relaunched by the next call.
+ * page URL after redirects, so a captcha redirect stays visible to the classifier. Images, media, fonts
+ * and stylesheets are aborted. With a `checkHop`, Chromium runs behind the hop proxy so every request and
+ * redirect hop is checked (see hop-proxy.ts). A crashed or killed browser is relaunched by the next call.
  */
 
 import type { Browser, BrowserContext, Page, Request, Response, Route } from "playwright";
