@@ -1,21 +1,21 @@
 /**
  * The browser fetcher: one system Chromium per process (Playwright, never a downloaded browser), launched
  * lazily, with ONE shared context (JavaScript off, downloads off, service workers blocked), at most
- * `concurrency` pages at a time. Sharing one context keeps two pages at ~3-4 pages/s; a context per page
- * halves that (issue 3 measurements). Each fetch is a fresh navigation (a new document), but a tab that
- * ended a fetch cleanly serves up to PAGE_USES fetches before it is closed: opening a tab costs a
- * renderer process and Playwright's page setup, which `bench:pipeline` measured at ~45% of Chromium's
- * CPU per 3 MB article; past a few uses a tab's renderer memory grows, so it is then replaced. The HTML
- * returned is the main document's response body, exactly what the server sent, and `finalUrl` is the
- * page URL after redirects, so a captcha redirect stays visible to the classifier. Images, media, fonts
- * and stylesheets are aborted. With a `checkHop`, Chromium runs behind the hop proxy so every request and
- * redirect hop is checked (see hop-proxy.ts). A crashed or killed browser is relaunched by the next call.
+ * `concurrency` pages at a time, and a fresh tab for every fetch, closed when it ends. Sharing one context
+ * keeps two pages at ~3-4 pages/s; a context per page halves that (issue 3 measurements). The HTML
+ * returned is the main document's response body, exactly what the server sent, and `finalUrl` is the page
+ * URL after redirects, so a captcha redirect stays visible to the classifier. The body is taken from
+ * Chromium's network stack and the renderer gets a stub (document-capture.ts), so no image, font,
+ * stylesheet or media request is ever made. With a `checkHop`, Chromium runs behind the hop proxy so every
+ * request and redirect hop is checked (see hop-proxy.ts). A crashed or killed browser is relaunched by the
+ * next call.
  */
 
-import type { Browser, BrowserContext, Page, Request, Response, Route } from "playwright";
+import type { Browser, BrowserContext, Page, Request } from "playwright";
 import { FetchError, InvalidUrlError } from "../errors.ts";
 import { toBrowserError } from "./browser-errors.ts";
 import { CHROMIUM_PATHS, findChromium, launchChromium, readBrowserPid } from "./chromium.ts";
+import { captureDocuments } from "./document-capture.ts";
 import { createHopProxy, type HopProxy, PROXY_DENIED_HEADER, PROXY_ERROR_HEADER } from "./hop-proxy.ts";
 import { toAbortError } from "./http.ts";
 import { createSemaphore } from "./semaphore.ts";
@@ -58,18 +58,10 @@ export interface BrowserPool {
   pid(): number | null;
 }
 
-/** Nothing the parser needs; WeChat pages reference hundreds of qpic images (wechat-pages.md section 8). */
-const BLOCKED_TYPES = new Set(["image", "media", "font", "stylesheet"]);
-
-/** Fetches one tab serves before it is closed (bench:pipeline: 4 uses keep peak PSS at a fresh tab's). */
-const PAGE_USES = 4;
-
 interface Session {
   readonly browser: Browser;
   readonly context: BrowserContext;
   readonly pid: number | null;
-  /** Tabs whose last fetch ended cleanly, free for the next one. */
-  readonly idle: Page[];
 }
 
 interface FetchState {
@@ -79,15 +71,10 @@ interface FetchState {
   tooLarge: boolean;
   /** The session the page belongs to, once one is open. */
   session: Session | null;
-  /** Removes this fetch's listeners from the page. */
-  detach: () => void;
-  /** Set when the fetch succeeded: the tab may serve another one. */
-  clean: boolean;
 }
 
-const uses = new WeakMap<Page, number>();
-
-const withoutHash = (url: string): string => url.replace(/#.*$/, "");
+/** WeChat serves UTF-8 only (as the http fetcher assumes). */
+const utf8 = new TextDecoder("utf-8");
 
 /** How long past its deadline a fetch may hang before the browser is killed. */
 const WEDGED_GRACE_MS = 5000;
@@ -123,19 +110,6 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     }
   };
 
-  const routeRequest = async (route: Route): Promise<void> => {
-    const request = route.request();
-    try {
-      if (BLOCKED_TYPES.has(request.resourceType()) || !isAllowed(request.url())) {
-        await route.abort("blockedbyclient");
-      } else {
-        await route.continue();
-      }
-    } catch {
-      // The page closed while the request was paused; nothing to do.
-    }
-  };
-
   const launch = async (): Promise<Session> => {
     const executablePath = options.executablePath ?? findChromium({});
     if (executablePath === null) {
@@ -159,8 +133,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
         locale: "zh-CN",
         ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
       });
-      await context.route("**/*", routeRequest);
-      const made: Session = { browser, context, pid: await readBrowserPid(browser), idle: [] };
+      const made: Session = { browser, context, pid: await readBrowserPid(browser) };
       current = made;
       return made;
     } catch (error) {
@@ -185,14 +158,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     return session;
   };
 
-  /** An idle tab of `made` that can navigate to `url` with a real request, else a new tab. */
-  const openPage = async (made: Session, url: string): Promise<Page> => {
-    for (let page = made.idle.pop(); page !== undefined; page = made.idle.pop()) {
-      // The same URL up to the fragment would be a same-document navigation, without a response.
-      if (!page.isClosed() && withoutHash(page.url()) !== withoutHash(url)) return page;
-      pages.delete(page);
-      await page.close().catch(() => undefined);
-    }
+  const openPage = async (made: Session): Promise<Page> => {
     const page = await made.context.newPage().catch(async (error: unknown) => {
       // A browser that cannot open tabs is wedged though still connected: recycle it.
       await made.browser.close().catch(() => undefined);
@@ -208,30 +174,17 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
    */
   const load = async (url: string, state: FetchState, onPageOpen: () => boolean): Promise<BrowserPage> => {
     const made = await ensureSession();
-    const page = await openPage(made, url);
-    state.page = page;
     state.session = made;
-    uses.set(page, (uses.get(page) ?? 0) + 1);
+    const page = await openPage(made);
+    state.page = page;
     if (onPageOpen()) await page.close().catch(() => undefined);
-    const onRequest = (request: Request): void => {
+    const onTooLarge = (): void => {
+      state.tooLarge = true;
+    };
+    const capture = await captureDocuments(made.context, page, { maxBytes, onTooLarge });
+    page.on("request", (request: Request) => {
       if (request.isNavigationRequest() && request.frame() === page.mainFrame()) state.navUrl = request.url();
-    };
-    const onResponse = (response: Response): void => {
-      const request = response.request();
-      // Refuse a declared oversize body before Chromium downloads all of it.
-      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
-        if (Number(response.headers()["content-length"] ?? 0) > maxBytes) {
-          state.tooLarge = true;
-          void page.close().catch(() => undefined);
-        }
-      }
-    };
-    page.on("request", onRequest);
-    page.on("response", onResponse);
-    state.detach = () => {
-      page.off("request", onRequest);
-      page.off("response", onResponse);
-    };
+    });
     const response = await page.goto(url, { timeout: navigationTimeoutMs, waitUntil: "domcontentloaded" });
     if (response === null) throw new FetchError("FETCH_NETWORK", "browser: navigation gave no response", {});
     // A hop the proxy refused ends on the refused URL: report that host, as the http fetcher does.
@@ -254,33 +207,13 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
         ...(retryAfter === undefined ? {} : { retryAfter }),
       });
     }
-    const html = await response.text();
-    if (state.tooLarge || Buffer.byteLength(html) > maxBytes) {
-      state.tooLarge = true;
-      throw new FetchError("FETCH_TOO_LARGE", `browser: body over ${maxBytes} bytes`, { maxBytes });
-    }
-    state.clean = true;
-    return { status, finalUrl: page.url(), html };
+    const body = capture.body();
+    if (body === null) throw new FetchError("FETCH_BROWSER_CRASH", "browser: main document not captured", {});
+    return { status, finalUrl: page.url(), html: utf8.decode(body) };
   };
 
-  /** Returns a tab to its session's idle list after a clean fetch, else closes it. */
-  const releasePage = async (state: FetchState): Promise<void> => {
-    const { page, session: made } = state;
+  const closePage = async (page: Page | null): Promise<void> => {
     if (page === null) return;
-    state.detach();
-    const reusable =
-      state.clean &&
-      !state.timedOut &&
-      !state.tooLarge &&
-      closing === null &&
-      made !== null &&
-      made === current &&
-      !page.isClosed() &&
-      (uses.get(page) ?? 0) < PAGE_USES;
-    if (reusable) {
-      made.idle.push(page);
-      return;
-    }
     pages.delete(page);
     await page.close().catch(() => undefined);
   };
@@ -295,8 +228,6 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
       timedOut: false,
       tooLarge: false,
       session: null,
-      detach: () => undefined,
-      clean: false,
     };
     // Closing the page is the one way to interrupt every Playwright call in flight at once.
     const stop = (): void => {
@@ -327,7 +258,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", stop);
-      await releasePage(state);
+      await closePage(state.page);
       clearTimeout(watchdog);
       release();
     }

@@ -1,8 +1,9 @@
 /**
- * The browser pool reuses a tab for a few clean fetches (browser.ts, PAGE_USES). These cases would break
- * a careless reuse: the same URL again, the same URL with a fragment (a same-document navigation on a
- * reused tab, which has no response), and fetches right after a failed or timed-out one. Chromium is
- * required: the suite fails (never skips) when it is missing, as architecture.md section 6 asks.
+ * Fetches one after another in one browser pool: each gets a fresh tab and a real request. These cases
+ * broke an earlier design that reused tabs: the same URL again, the same URL with a fragment (a
+ * same-document navigation on a reused tab has no response), and fetches right after a failed or
+ * timed-out one. Chromium is required: the suite fails (never skips) when it is missing, as
+ * architecture.md section 6 asks.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
@@ -13,14 +14,14 @@ import { type MockOrigin, startMockOrigin } from "../../support/mock-wechat-orig
 
 const executablePath = findChromium(process.env);
 
-describe("browser pool tab reuse", () => {
+describe("browser pool, sequential fetches", () => {
   let mock: MockOrigin;
   let pool: BrowserPool;
 
   before(async () => {
     assert.ok(executablePath !== null, "Chromium not found: install it or set CHROMIUM_PATH");
     mock = await startMockOrigin();
-    // One page at a time, so every fetch after the first lands on the previous fetch's tab.
+    // One page at a time: each fetch starts after the previous one's tab closed.
     pool = createBrowserPool({
       executablePath,
       navigationTimeoutMs: 2000,
