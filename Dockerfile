@@ -2,8 +2,9 @@
 #
 # Build: docker build -t wechat-feed .      Run: docker compose up -d (see docker-compose.yml)
 #
-# Chromium: Playwright only drives the system Chromium from Debian's `chromium` package, through
-# `executablePath` (config browser.executablePath, env CHROMIUM_PATH below). It never downloads a
+# Chromium: Playwright only drives the system Chromium from Debian's `chromium-headless-shell` package
+# (the engine without the browser UI, which costs memory even headless; see src/fetchers/chromium.ts),
+# through `executablePath` (config browser.executablePath, env CHROMIUM_PATH below). It never downloads a
 # browser: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1, and no `playwright install` step. PLAYWRIGHT_VERSION must
 # equal the `playwright` version pinned in package.json (the build checks the installed one, and
 # test/unit/deploy/dockerfile.test.ts checks this line): when you bump Playwright, rebuild and run the
@@ -16,15 +17,17 @@ FROM node:20-bookworm-slim
 
 ARG PLAYWRIGHT_VERSION=1.65.1
 
-# chromium: the browser fetcher; fonts-noto-cjk: Chinese glyphs for rendered pages;
+# chromium-headless-shell: the browser fetcher; fonts-noto-cjk: Chinese glyphs for rendered pages;
 # ca-certificates: TLS for feed and WeChat requests.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-noto-cjk ca-certificates \
+ && apt-get install -y --no-install-recommends chromium-headless-shell fonts-noto-cjk ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
+# NODE_OPTIONS: the node flags of package.json's `start` script (test/unit/deploy checks they agree).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-old-space-size=1024 \
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-    CHROMIUM_PATH=/usr/bin/chromium \
+    CHROMIUM_PATH=/usr/lib/chromium/chromium-headless-shell \
     DATA_DIR=/data \
     PORT=8080
 

@@ -1,7 +1,7 @@
 /**
- * Worker processes of `bench:pipeline`: this file is both the child entry (run by `fork`: the service
- * with the worker role only, exactly as `wechat-feed start --role worker` wires it, stopped by a "stop"
- * message) and the parent-side helpers that write the child's config, start and stop the children, and
+ * Worker processes of `bench:pipeline`: this file is both the child entry (run by `fork` with the node
+ * flags of `npm start`: the service with the worker role only, exactly as `wechat-feed start --role
+ * worker` wires it, stopped by a "stop" message) and the parent-side helpers that write the child's config, start and stop the children, and
  * wait for a set of BullMQ jobs. Running workers in their own processes keeps the mock origin and the
  * driver out of the measured memory and CPU.
  */
@@ -13,6 +13,7 @@ import type { QueueEvents } from "bullmq";
 import { loadConfig } from "../src/config/load.ts";
 import { createLogger } from "../src/logger.ts";
 import { startService } from "../src/main.ts";
+import { startNodeFlags } from "../test/support/cli-command.ts";
 
 /** How the workers of one fetcher are run. */
 export interface Tuning {
@@ -57,8 +58,9 @@ export async function startWorkers(
   const extraArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const children = Array.from({ length: count }, () =>
     fork(fileURLToPath(import.meta.url), ["--worker"], {
-      // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the workers.
-      execArgv: ["--import", "tsx", ...extraArgs],
+      // As `npm start` runs the service; BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+      // profiles the workers.
+      execArgv: ["--import", "tsx", ...startNodeFlags(), ...extraArgs],
       env: { ...process.env, WECHAT_FEED_CONFIG: configPath },
       stdio: ["ignore", log, "inherit", "ipc"],
     }),

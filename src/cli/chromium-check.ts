@@ -26,6 +26,6 @@ export function checkChromium(config: Config, roles: ReadonlySet<Role>): string 
       : `${configured} (browser.executablePath or CHROMIUM_PATH) is not an executable`;
   return (
     `chromium: ${where}; browser fetches will fail until you install it ` +
-    `(apt-get install chromium), set CHROMIUM_PATH, or use fetch.fetcher: http`
+    `(apt-get install chromium-headless-shell), set CHROMIUM_PATH, or use fetch.fetcher: http`
   );
 }

@@ -85,7 +85,7 @@ const FetchSchema = z.strictObject({
 });
 
 const BrowserSchema = z.strictObject({
-  /** Chromium binary; unset means search the usual paths (/usr/bin/chromium…). Default unset. Env CHROMIUM_PATH. */
+  /** Chromium binary; unset means search the usual paths (CHROMIUM_PATHS). Default unset. Env CHROMIUM_PATH. */
   executablePath: z.string().min(1).optional(),
   /** Pages open at once in each worker's browser. Default 2. */
   concurrency: count(1, 16).default(2),

@@ -1,6 +1,6 @@
 /**
- * The README's run command on a fresh working copy: `node bin/wechat-feed.js start` (what `npm start`
- * runs) with the example configuration, no REDIS_URL, a temp DATA_DIR and a spare HTTP port.
+ * The README's run command on a fresh working copy: `node <flags> bin/wechat-feed.js start` (what
+ * `npm start` runs) with the example configuration, no REDIS_URL, a temp DATA_DIR and a spare HTTP port.
  *   (a) Redis answers at redis.url: the service uses it and serves /feed.xml and a healthy /healthz
  *       within 30 s, starting no Redis of its own.
  *   (b) Nothing answers there (the example config, its redis.url moved to a spare port so the shared
@@ -21,7 +21,7 @@ import { XMLValidator } from "fast-xml-parser";
 import { Redis } from "ioredis";
 import { probeRedis } from "../../src/cli/embedded-redis.ts";
 import { killGroup, type ServiceChild, superviseChild, waitFor } from "../support/child-process.ts";
-import { PROJECT_ROOT } from "../support/cli-command.ts";
+import { PROJECT_ROOT, startNodeFlags } from "../support/cli-command.ts";
 import { createTestRedis, testRedisUrl } from "../support/redis.ts";
 import { findFreePort } from "../support/redis-server.ts";
 
@@ -103,7 +103,7 @@ describe("first start", { timeout: 180_000 }, () => {
   }
 
   function startService(name: string, env: Record<string, string>): ServiceChild {
-    const proc = spawn(process.execPath, [BIN, "start"], {
+    const proc = spawn(process.execPath, [...startNodeFlags(), BIN, "start"], {
       cwd: PROJECT_ROOT,
       env: childEnv(env),
       stdio: ["ignore", "pipe", "pipe"],

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ALL_ROLES } from "../../src/main.ts";
@@ -14,6 +15,21 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
 
 /** The CLI entry point as the image runs it, relative to the working directory /app. */
 export const CLI_SCRIPT = "bin/wechat-feed.js";
+
+/**
+ * The node flags `npm start` runs the CLI with: package.json's start script is
+ * `node <flags> bin/wechat-feed.js start`. Tests and benchmarks start the service with the same flags.
+ */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const [program, ...rest] = pkg.scripts.start.split(/\s+/);
+  const script = rest.indexOf(CLI_SCRIPT);
+  if (program !== "node" || script === -1 || rest.slice(0, script).some((arg) => !arg.startsWith("--")))
+    throw new Error(`package.json start script "${pkg.scripts.start}" is not node <flags> ${CLI_SCRIPT}`);
+  return rest.slice(0, script);
+}
 
 function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env };

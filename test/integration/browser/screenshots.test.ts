@@ -16,6 +16,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseRssFeed } from "feedsmith";
 import { type Browser, chromium, type Page } from "playwright";
+import { findChromium } from "../../../src/fetchers/chromium.ts";
 import { fetchBytes } from "../../../src/fetchers/http.ts";
 import { toFeedItem } from "../../../src/publish/feed-items.ts";
 import { createImageUrlRewriter } from "../../../src/publish/image-url.ts";
@@ -169,8 +170,10 @@ describe("screenshots in headless Chromium", { skip: skipReason(dir, "WeChat cor
     });
     await listen(reader);
     readerBase = `http://127.0.0.1:${port(reader)}`;
+    const executablePath = findChromium(process.env);
+    assert.ok(executablePath !== null, "Chromium not found: install it or set CHROMIUM_PATH");
     browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath,
       args: CHROMIUM_ARGS,
     });
     shots = await mkdtemp(join(tmpdir(), "wf-screenshots-"));

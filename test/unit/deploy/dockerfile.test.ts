@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../../src/config/load.ts";
 import { CHROMIUM_PATHS } from "../../../src/fetchers/chromium.ts";
-import { assertRealCliCommand, PROJECT_ROOT } from "../../support/cli-command.ts";
+import { assertRealCliCommand, PROJECT_ROOT, startNodeFlags } from "../../support/cli-command.ts";
 import {
   type DockerInstruction,
   findAll,
@@ -71,16 +71,23 @@ describe("Dockerfile", () => {
     );
   });
 
-  it("uses the system Chromium through Playwright and never downloads a browser", () => {
+  it("uses the system Chromium headless shell through Playwright and never downloads a browser", () => {
     const all = instructions.map((i) => `${i.keyword} ${i.args}`).join("\n");
     assert.doesNotMatch(all, /playwright\s+install/);
     assert.equal(env.get("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"), "1");
-    const chromium = env.get("CHROMIUM_PATH") ?? "";
-    assert.ok(CHROMIUM_PATHS.includes(chromium), `CHROMIUM_PATH ${chromium} is not a path the app probes`);
+    // The binary the app itself prefers, from the package installed below.
+    assert.equal(env.get("CHROMIUM_PATH"), CHROMIUM_PATHS[0]);
+    assert.match(CHROMIUM_PATHS[0] ?? "", /\/chromium-headless-shell$/);
     const install = runRuns().find((run) => /apt-get install/.test(run)) ?? "";
-    for (const name of ["chromium", "fonts-noto-cjk"]) {
+    for (const name of ["chromium-headless-shell", "fonts-noto-cjk"]) {
       assert.match(install, new RegExp(`\\s${name}(\\s|$)`), `apt-get install lacks ${name}`);
     }
+  });
+
+  it("runs node with the flags of package.json's start script", () => {
+    const flags = startNodeFlags();
+    assert.ok(flags.length > 0, "the start script passes no node flags");
+    assert.equal(env.get("NODE_OPTIONS"), flags.join(" "));
   });
 
   it("pins the Playwright version of package.json and checks it at build time", () => {
