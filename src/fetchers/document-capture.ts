@@ -108,7 +108,9 @@ export async function captureDocuments(
         body: STUB_BASE64,
       });
     } catch {
-      // The tab closed (timeout, abort, shutdown) while the response was paused: its fetch has failed.
+      // The tab closed (timeout, abort, shutdown) or Chromium refused a command: end the navigation now
+      // rather than at the deadline (a no-op when the tab is gone).
+      await session.send("Fetch.failRequest", { requestId, errorReason: "Failed" }).catch(() => undefined);
     }
   };
 

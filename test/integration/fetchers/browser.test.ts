@@ -151,12 +151,17 @@ body{font-family:x}</style></head><body><img src="/img/a.png"><img src="/img/b.j
     }
   });
 
-  it("maps 5xx and redirect loops to their codes", async () => {
+  it("maps 5xx, redirect loops and a 204 to their codes", async () => {
     mock.route("/s/down", { mode: "error500", status: 502 });
     const down = await rejectsCode(pool.fetchHtml(`${mock.origin}/s/down`), "FETCH_HTTP_STATUS");
     assert.equal(down.status, 502);
     mock.route("/s/loop", { mode: "redirectLoop" });
     await rejectsCode(pool.fetchHtml(`${mock.origin}/s/loop`), "FETCH_REDIRECT_LOOP");
+    // A 2xx without a document: a network error at once, not a wait for the deadline.
+    mock.route("/s/nothing", { status: 204, body: "" });
+    const started = Date.now();
+    await rejectsCode(pool.fetchHtml(`${mock.origin}/s/nothing`), "FETCH_NETWORK");
+    assert.ok(Date.now() - started < 5000, `204 took ${Date.now() - started} ms`);
   });
 
   it("refuses a redirect to a disallowed host without contacting it", async () => {
