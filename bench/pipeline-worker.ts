@@ -1,8 +1,8 @@
 /**
  * Worker processes of `bench:pipeline`: this file is both the child entry (run by `fork` with the node
  * flags of `npm start`: the service with the worker role only, exactly as `wechat-feed start --role
- * worker` wires it, stopped by a "stop" message) and the parent-side helpers that write the child's config, start and stop the children, and
- * wait for a set of BullMQ jobs. Running workers in their own processes keeps the mock origin and the
+ * worker` wires it, stopped by a "stop" message) and the parent-side helpers that write the child's
+ * config, start and stop the children, and wait for a set of BullMQ jobs. Running workers in their own processes keeps the mock origin and the
  * driver out of the measured memory and CPU.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -56,11 +56,12 @@ export async function startWorkers(
 ): Promise<ChildProcess[]> {
   const log = openSync(logPath, "a");
   const extraArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const startFlags = startNodeFlags();
   const children = Array.from({ length: count }, () =>
     fork(fileURLToPath(import.meta.url), ["--worker"], {
       // As `npm start` runs the service; BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
       // profiles the workers.
-      execArgv: ["--import", "tsx", ...startNodeFlags(), ...extraArgs],
+      execArgv: ["--import", "tsx", ...startFlags, ...extraArgs],
       env: { ...process.env, WECHAT_FEED_CONFIG: configPath },
       stdio: ["ignore", log, "inherit", "ipc"],
     }),

@@ -17,7 +17,7 @@ import { toBrowserError } from "./browser-errors.ts";
 import { CHROMIUM_PATHS, findChromium, launchChromium, readBrowserPid } from "./chromium.ts";
 import { captureDocuments } from "./document-capture.ts";
 import { createHopProxy, type HopProxy, PROXY_DENIED_HEADER, PROXY_ERROR_HEADER } from "./hop-proxy.ts";
-import { toAbortError } from "./http.ts";
+import { decodePage, toAbortError } from "./http.ts";
 import { createSemaphore } from "./semaphore.ts";
 
 export { findChromium } from "./chromium.ts";
@@ -72,9 +72,6 @@ interface FetchState {
   /** The session the page belongs to, once one is open. */
   session: Session | null;
 }
-
-/** WeChat serves UTF-8 only (as the http fetcher assumes). */
-const utf8 = new TextDecoder("utf-8");
 
 /** How long past its deadline a fetch may hang before the browser is killed. */
 const WEDGED_GRACE_MS = 5000;
@@ -209,7 +206,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     }
     const body = capture.body();
     if (body === null) throw new FetchError("FETCH_BROWSER_CRASH", "browser: main document not captured", {});
-    return { status, finalUrl: page.url(), html: utf8.decode(body) };
+    return { status, finalUrl: page.url(), html: decodePage(body) };
   };
 
   const closePage = async (page: Page | null): Promise<void> => {

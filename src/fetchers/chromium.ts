@@ -54,7 +54,7 @@ export function findChromium(env: Readonly<Record<string, string | undefined>>):
 
 /** Launches headless Chromium, optionally behind a forward proxy that also covers loopback targets. */
 export async function launchChromium(executablePath: string, proxyUrl: string | null): Promise<Browser> {
-  const args = [...LAUNCH_ARGS, ...(process.env.XARGS ?? "").split(" ").filter(Boolean)];
+  const args = [...LAUNCH_ARGS];
   if (proxyUrl !== null) {
     // Chromium bypasses proxies for loopback unless told otherwise; the mock origin is loopback.
     args.push(`--proxy-server=${proxyUrl}`, "--proxy-bypass-list=<-loopback>");

@@ -34,10 +34,17 @@ export interface HttpResult<Body> {
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_MAX_REDIRECTS = 5;
 
-/** Fetches `url` and decodes the body as UTF-8 (WeChat serves UTF-8 only). */
+const utf8 = new TextDecoder("utf-8");
+
+/** Decodes a fetched page (WeChat serves UTF-8 only); both fetchers read bodies through it. */
+export function decodePage(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
+
+/** Fetches `url` and decodes the body as UTF-8 (decodePage). */
 export async function fetchText(url: string, options: HttpFetchOptions): Promise<HttpResult<string>> {
   const result = await fetchBytes(url, options);
-  return { ...result, body: new TextDecoder("utf-8").decode(result.body) };
+  return { ...result, body: decodePage(result.body) };
 }
 
 /** Fetches `url` and returns the raw body bytes (for images and other binary payloads). */
