@@ -2,8 +2,8 @@
  * Worker processes of `bench:pipeline`: this file is both the child entry (run by `fork` with the node
  * flags of `npm start`: the service with the worker role only, exactly as `wechat-feed start --role
  * worker` wires it, stopped by a "stop" message) and the parent-side helpers that write the child's
- * config, start and stop the children, and wait for a set of BullMQ jobs. Running workers in their own processes keeps the mock origin and the
- * driver out of the measured memory and CPU.
+ * config, start and stop the children, and wait for a set of BullMQ jobs. Running workers in their own
+ * processes keeps the mock origin and the driver out of the measured memory and CPU.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { closeSync, openSync, writeFileSync } from "node:fs";
