@@ -35,6 +35,16 @@ export interface StoreKeys {
   sourceState(sourceId: string): string;
   /** Hash with the WeChat-wide verification cool-down. */
   cooldown(): string;
+  /** Hash describing an article whose fetch failed for good (until it is retried or stored). */
+  failed(key: string): string;
+  /** Sorted set of failed article keys, scored by the time of their last failure. */
+  failedIndex(): string;
+  /** Sorted set of failed article keys due for an automatic retry, scored by when. */
+  failedDue(): string;
+  /** Set of article keys stored in Redis whose archive file is not yet written. */
+  archivePending(): string;
+  /** Hash with the archive's health: the last failed write and whether writes fail now. */
+  archiveHealth(): string;
 }
 
 /** Throws STORE_WRITE unless `id` is a safe key/file-name component; returns it unchanged. */
@@ -83,6 +93,11 @@ export function createKeys(prefix: string): StoreKeys {
     tombstone: (key) => k("tombstone", checkId("article key", key)),
     sourceState: (sourceId) => k("source-state", checkId("source id", sourceId)),
     cooldown: () => k("cooldown"),
+    failed: (key) => k("failed", checkId("article key", key)),
+    failedIndex: () => k("failed-index", "all"),
+    failedDue: () => k("failed-index", "due"),
+    archivePending: () => k("archive", "pending"),
+    archiveHealth: () => k("archive", "health"),
   };
 }
 
