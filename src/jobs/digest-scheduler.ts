@@ -13,6 +13,7 @@ import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
 import type { BuildDigestData } from "./build-digest.ts";
 import { digestJobId } from "./job-ids.ts";
 import { JOB } from "./queues.ts";
+import { RECONCILE_MS } from "./scheduler.ts";
 
 /** What the digest scheduler needs. */
 export interface DigestSchedulerDeps {
@@ -50,29 +51,49 @@ export function digestDayOfTick(scheduledAt: Date, schedule: string, timezone: s
   return latestDigestDay(at, toDigestTime(schedule), timezone);
 }
 
-/** Adds the catch-up job, then starts the cron task. */
+/**
+ * Adds the catch-up job, then starts the cron task. A tick node-cron reports missed (the process was
+ * stopped, the clock stepped) and any day whose run time passed while nothing ticked are caught by a
+ * reconciler that adds the latest closed day's job at start and every RECONCILE_MS; the job id is the
+ * day's, so a digest that did run is never built twice.
+ */
 export async function startDigestScheduler(deps: DigestSchedulerDeps): Promise<DigestScheduler> {
   const { publishQueue: queue, logger } = deps;
   const pending = new Set<Promise<unknown>>();
+  const track = async (adding: Promise<unknown>): Promise<void> => {
+    pending.add(adding);
+    await adding.finally(() => pending.delete(adding));
+  };
+  const add = (day: string, reason: BuildDigestData["reason"]) =>
+    track(
+      addDigestJob(queue, day, reason)
+        .then((jobId) => logger.info({ jobId, day, reason }, "digest enqueued"))
+        .catch((err: unknown) => logger.error({ day, err }, "digest not enqueued")),
+    );
+  let lastDay: string | null = null;
   const task: ScheduledTask = createTask(
     deps.schedule,
     (ctx) => {
-      const day = digestDayOfTick(ctx.date, deps.schedule, deps.timezone);
-      const adding = addDigestJob(queue, day, "schedule")
-        .then((jobId) => logger.info({ jobId, day }, "digest enqueued"))
-        .catch((err: unknown) => logger.error({ day, err }, "digest not enqueued"));
-      pending.add(adding);
-      return adding.finally(() => pending.delete(adding));
+      lastDay = digestDayOfTick(ctx.date, deps.schedule, deps.timezone);
+      return add(lastDay, "schedule");
     },
     { timezone: deps.timezone, name: "digest" },
   );
-  const day = digestDayOfTick(deps.now(), deps.schedule, deps.timezone);
-  const jobId = await addDigestJob(queue, day, "catch-up");
-  logger.info({ jobId, day }, "digest catch-up enqueued");
+  const reconcile = () => {
+    const day = digestDayOfTick(deps.now(), deps.schedule, deps.timezone);
+    if (day === lastDay) return Promise.resolve();
+    lastDay = day;
+    return add(day, "catch-up");
+  };
+  task.on("execution:missed", () => reconcile());
+  await reconcile();
   await task.start();
+  const timer = setInterval(() => void reconcile(), RECONCILE_MS);
+  timer.unref();
 
   return {
     async stop() {
+      clearInterval(timer);
       await task.stop();
       await task.destroy();
       await Promise.all(pending);

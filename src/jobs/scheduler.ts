@@ -1,8 +1,9 @@
 /**
  * The scheduler: one node-cron task per enabled source, each tick adding a poll job whose id is
  * derived from the source and the tick's *scheduled* time, so any number of scheduler processes add
- * each tick once. At start, a source whose last poll is older than its interval gets one catch-up
- * job for the most recent missed slot (replicas booting together compute the same slot).
+ * each tick once. No tick is lost: late and missed ticks are enqueued for their slot, and a reconciler
+ * enqueues the most recent slot of a source not polled since (at start, after downtime, stalls or clock
+ * steps); replicas compute the same slot, so they add one job.
  */
 import type { Queue } from "bullmq";
 import { createTask, type ScheduledTask } from "node-cron";
@@ -52,33 +53,78 @@ export function previousSlot(task: ScheduledTask, now: Date, intervalMs: number)
   return null;
 }
 
-/** Starts one cron task per enabled source, after the catch-up polls. */
+/** How often the reconciler looks for slots that passed without their tick (stalls, clock steps). */
+export const RECONCILE_MS = 30_000;
+/** A slot is only reconciled once its own tick had this long to fire, so the tick keeps its reason. */
+const GRACE_MS = 5000;
+
+/** One source's cron task and the bookkeeping of its reconciler. */
+interface SourceTask {
+  readonly source: Source;
+  readonly task: ScheduledTask;
+  readonly intervalMs: number;
+}
+
+/** The interval between two runs of `task` (from its next two fire times), or null when it never fires. */
+function intervalOf(task: ScheduledTask): number | null {
+  const [next, after] = task.getNextRuns(2);
+  return next === undefined || after === undefined ? null : after.getTime() - next.getTime();
+}
+
+/**
+ * Starts one cron task per enabled source. Every slot is enqueued once however late it runs: a tick that
+ * node-cron fires late enqueues its own slot; one it reports missed (more than ~1 s late: a GC pause, a
+ * stopped process, a clock step) enqueues the most recent slot, not a backlog; and a reconciler (at start
+ * and every RECONCILE_MS) enqueues the most recent slot of any source that has not been polled since it.
+ */
 export async function startScheduler(deps: SchedulerDeps): Promise<Scheduler> {
   const { discoverQueue: queue, logger } = deps;
-  const tasks: ScheduledTask[] = [];
+  const tasks: SourceTask[] = [];
   const pending = new Set<Promise<unknown>>();
+  const track = async (adding: Promise<unknown>): Promise<void> => {
+    pending.add(adding);
+    await adding.finally(() => pending.delete(adding));
+  };
+  const enqueueTick = (source: Source, slot: Date) =>
+    track(
+      addTickJob(queue, source, slot, "tick")
+        .then((jobId) => logger.debug({ sourceId: source.id, jobId }, "tick enqueued"))
+        .catch((error: unknown) => logger.error({ sourceId: source.id, err: error }, "tick not enqueued")),
+    );
 
   for (const source of deps.sources.filter((s) => s.enabled)) {
-    const task = createTask(
-      source.schedule,
-      (ctx) => {
-        const adding = addTickJob(queue, source, ctx.date, "tick")
-          .then((jobId) => logger.debug({ sourceId: source.id, jobId }, "tick enqueued"))
-          .catch((error: unknown) => logger.error({ sourceId: source.id, err: error }, "tick not enqueued"));
-        pending.add(adding);
-        return adding.finally(() => pending.delete(adding));
-      },
-      { timezone: source.timezone, name: `poll-${source.id}` },
-    );
-    tasks.push(task);
-    await catchUp(deps, source, task);
+    const task = createTask(source.schedule, (ctx) => enqueueTick(source, ctx.date), {
+      timezone: source.timezone,
+      name: `poll-${source.id}`,
+    });
+    const intervalMs = intervalOf(task);
+    if (intervalMs === null) continue;
+    task.on("execution:missed", (ctx) => {
+      // After a long stall node-cron reports every slot it skipped: only the latest one is polled.
+      const latest = previousSlot(task, deps.now(), intervalMs);
+      if (latest !== null && latest.getTime() === ctx.date.getTime()) {
+        logger.warn({ sourceId: source.id, slot: ctx.date.toISOString() }, "late tick enqueued");
+        return enqueueTick(source, ctx.date);
+      }
+    });
+    tasks.push({ source, task, intervalMs });
   }
-  for (const task of tasks) await task.start();
+  const reconcileAll = () =>
+    track(
+      (async () => {
+        for (const entry of tasks) await reconcile(deps, entry);
+      })().catch((error: unknown) => logger.error({ err: error }, "scheduler reconcile failed")),
+    );
+  await reconcileAll();
+  for (const { task } of tasks) await task.start();
+  const timer = setInterval(() => void reconcileAll(), RECONCILE_MS);
+  timer.unref();
   logger.info({ sources: tasks.length }, "scheduler started");
 
   return {
     async stop() {
-      for (const task of tasks) {
+      clearInterval(timer);
+      for (const { task } of tasks) {
         await task.stop();
         await task.destroy();
       }
@@ -87,16 +133,17 @@ export async function startScheduler(deps: SchedulerDeps): Promise<Scheduler> {
   };
 }
 
-/** One poll for a source whose last poll is older than its interval (or that was never polled). */
-async function catchUp(deps: SchedulerDeps, source: Source, task: ScheduledTask): Promise<void> {
-  const [next, after] = task.getNextRuns(2);
-  if (next === undefined || after === undefined) return;
-  const intervalMs = after.getTime() - next.getTime();
+/**
+ * Enqueues the most recent slot of a source (past its grace time) when the source has not been polled
+ * since that slot: it was missed while the process was down, stopped or its clock jumped. The same slot
+ * id as the tick's, so replicas and a tick that did fire add it once.
+ */
+async function reconcile(deps: SchedulerDeps, { source, task, intervalMs }: SourceTask): Promise<void> {
   const now = deps.now();
-  const state = await deps.sourceState.readSourceState(source.id);
-  if (state !== null && now.getTime() - state.lastPollAt <= intervalMs) return;
-  const slot = previousSlot(task, now, intervalMs);
+  const slot = previousSlot(task, new Date(now.getTime() - GRACE_MS), intervalMs);
   if (slot === null) return;
+  const state = await deps.sourceState.readSourceState(source.id);
+  if (state !== null && state.lastPollAt >= slot.getTime()) return;
   const jobId = await addTickJob(deps.discoverQueue, source, slot, "catch-up");
   deps.logger.info({ sourceId: source.id, jobId }, "catch-up poll enqueued");
 }
