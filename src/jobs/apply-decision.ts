@@ -24,11 +24,20 @@ export interface DecisionDeps {
   enqueueMigrationTarget(url: string): Promise<void>;
 }
 
-/** The cool-down level to escalate from: the recorded one while it is recent, else 0. */
-async function currentCooldownLevel(deps: DecisionDeps): Promise<number> {
+/** The cool-down level to escalate from (the recorded one while it is recent, else 0) and its time left. */
+async function currentCooldown(deps: DecisionDeps): Promise<{ level: number; remainingMs: number }> {
   const recorded = await deps.sourceState.readCooldown();
-  if (recorded === null) return 0;
-  return deps.now() - recorded.until < deps.cooldown.maxMs ? recorded.level : 0;
+  if (recorded === null) return { level: 0, remainingMs: 0 };
+  const now = deps.now();
+  return {
+    level: now - recorded.until < deps.cooldown.maxMs ? recorded.level : 0,
+    remainingMs: Math.max(0, recorded.until - now),
+  };
+}
+
+/** An UnrecoverableError that keeps the error's code, so the failure record can name its class. */
+function unrecoverable(code: string, message: string): UnrecoverableError {
+  return Object.assign(new UnrecoverableError(message), { code });
 }
 
 /** Decides and acts on `error` for `job`; always throws (the BullMQ signal for what happens next). */
@@ -39,9 +48,11 @@ export async function applyDecision(
   deps: DecisionDeps,
 ): Promise<never> {
   const delaysSoFar = job.data.delaysSoFar ?? 0;
+  const cooldown = await currentCooldown(deps);
   const decision = decide(error, {
     delaysSoFar,
-    cooldownLevel: await currentCooldownLevel(deps),
+    cooldownLevel: cooldown.level,
+    cooldownRemainingMs: cooldown.remainingMs,
     cooldown: deps.cooldown,
   });
   const code = error instanceof AppError ? error.code : "UNEXPECTED";
@@ -66,7 +77,7 @@ export async function applyDecision(
       const target = error instanceof AppError ? error.details.targetUrl : undefined;
       if (code === "WECHAT_ACCOUNT_MIGRATED" && typeof target === "string")
         await deps.enqueueMigrationTarget(target);
-      throw new UnrecoverableError(message);
+      throw unrecoverable(code, message);
     }
     case "delay": {
       await job.updateData({ ...job.data, delaysSoFar: delaysSoFar + 1 });
@@ -90,6 +101,6 @@ export async function applyDecision(
       throw Worker.RateLimitError();
     case "fail":
       log.warn({ alert: decision.alert }, "job failed for good");
-      throw new UnrecoverableError(message);
+      throw unrecoverable(code, message);
   }
 }

@@ -26,6 +26,11 @@ export interface PolicyState {
   readonly delaysSoFar: number;
   /** The current verification cool-down level (0 when none is active or recent). */
   readonly cooldownLevel: number;
+  /**
+   * Time left of a cool-down already in force (0 when none). A verification page met while one is in
+   * force belongs to the same episode (jobs in flight when it started), so it must not escalate it.
+   */
+  readonly cooldownRemainingMs?: number;
   readonly cooldown: { readonly initialMs: number; readonly maxMs: number };
 }
 
@@ -73,6 +78,8 @@ export function decide(error: unknown, state: PolicyState): Decision {
     return delayMs === undefined ? { kind: "tombstone", alert: false } : { kind: "delay", delayMs };
   }
   if (code === "WECHAT_VERIFY_REQUIRED") {
+    const remaining = state.cooldownRemainingMs ?? 0;
+    if (remaining > 0) return { kind: "pause", durationMs: remaining };
     const durationMs = Math.min(state.cooldown.maxMs, state.cooldown.initialMs * 2 ** state.cooldownLevel);
     return { kind: "cooldown", durationMs, level: state.cooldownLevel + 1 };
   }
@@ -86,4 +93,31 @@ export function decide(error: unknown, state: PolicyState): Decision {
     return { kind: "fail", keepPage: false, alert: false };
   }
   return { kind: "retry" };
+}
+
+/** When and how articles whose attempts ran out are retried automatically (config jobs.failedRetry). */
+export interface FailedRetryPolicy {
+  /** Waits before each automatic retry; the last one repeats. */
+  readonly delaysMs: readonly number[];
+  /** Days after the first failure that automatic retries stop. */
+  readonly days: number;
+}
+
+const DAY = 24 * HOUR;
+
+/**
+ * The time of the next automatic retry of an article that failed for good at `now`, after `retries`
+ * automatic retries, or null when there is none: permanent failures need a change (a parser fix, a
+ * fresh link) rather than time, and transient ones stop after `days` from their first failure.
+ */
+export function nextAutomaticRetry(
+  failure: { readonly transient: boolean; readonly firstFailedAt: number; readonly retries: number },
+  now: number,
+  policy: FailedRetryPolicy,
+): number | null {
+  if (!failure.transient) return null;
+  const delay = policy.delaysMs[Math.min(failure.retries, policy.delaysMs.length - 1)];
+  if (delay === undefined) return null;
+  const at = now + delay;
+  return at <= failure.firstFailedAt + policy.days * DAY ? at : null;
 }

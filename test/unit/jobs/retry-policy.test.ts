@@ -4,6 +4,7 @@ import { AppError, type ErrorCode, FetchError, ParseError, WeChatPageError } fro
 import {
   type Decision,
   decide,
+  nextAutomaticRetry,
   type PolicyState,
   UNAVAILABLE_DELAYS_MS,
 } from "../../../src/jobs/retry-policy.ts";
@@ -80,6 +81,12 @@ describe("retry policy", () => {
       { kind: "cooldown", durationMs: 14_400_000, level: 3 },
     ],
     [
+      "a second verification page in the same episode waits out the cool-down without escalating",
+      page("WECHAT_VERIFY_REQUIRED"),
+      { ...fresh, cooldownLevel: 1, cooldownRemainingMs: 3_500_000 },
+      { kind: "pause", durationMs: 3_500_000 },
+    ],
+    [
       "verification is capped",
       page("WECHAT_VERIFY_REQUIRED"),
       { ...fresh, cooldownLevel: 9 },
@@ -115,4 +122,26 @@ describe("retry policy", () => {
   for (const [name, error, state, expected] of table) {
     it(name, () => assert.deepEqual(decide(error, state), expected));
   }
+});
+
+describe("automatic retries of failed articles", () => {
+  const HOUR = 3_600_000;
+  const policy = { delaysMs: [HOUR, 6 * HOUR, 24 * HOUR], days: 7 };
+  const t0 = 1_000_000_000_000;
+
+  it("waits 1 h, 6 h, then 24 h at a time", () => {
+    const first = { transient: true, firstFailedAt: t0, retries: 0 };
+    assert.equal(nextAutomaticRetry(first, t0, policy), t0 + HOUR);
+    assert.equal(nextAutomaticRetry({ ...first, retries: 1 }, t0 + 2 * HOUR, policy), t0 + 8 * HOUR);
+    assert.equal(nextAutomaticRetry({ ...first, retries: 5 }, t0 + 50 * HOUR, policy), t0 + 74 * HOUR);
+  });
+
+  it("stops after the bounded number of days", () => {
+    const late = { transient: true, firstFailedAt: t0, retries: 8 };
+    assert.equal(nextAutomaticRetry(late, t0 + 6.5 * 24 * HOUR, policy), null);
+  });
+
+  it("never retries a permanent failure by itself", () => {
+    assert.equal(nextAutomaticRetry({ transient: false, firstFailedAt: t0, retries: 0 }, t0, policy), null);
+  });
 });
