@@ -70,6 +70,8 @@ export function createImportCommand(
         { dir, sourceId },
         {
           store: rt.store,
+          archive: rt.archive,
+          archiveHealth: rt.archiveHealth,
           dataDir: rt.config.dataDir,
           logger: rt.logger.child({ command: "import" }),
           now: Date.now,

@@ -53,6 +53,8 @@ export function createReindexCommand(
         { fallbackSourceId },
         {
           store: rt.store,
+          archive: rt.archive,
+          archiveHealth: rt.archiveHealth,
           dataDir: rt.config.dataDir,
           logger: rt.logger.child({ command: "reindex" }),
           now: Date.now,

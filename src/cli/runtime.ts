@@ -1,6 +1,6 @@
 /**
  * What most CLI commands open: the configuration, a logger, one Redis connection (checked up front,
- * so an unreachable Redis is one clear line, not a hang), the store and the queues.
+ * so an unreachable Redis is one clear line, not a hang), the store, the archive and the queues.
  */
 import type { Redis } from "ioredis";
 import { loadConfig } from "../config/load.ts";
@@ -8,6 +8,8 @@ import type { Config } from "../config/schema.ts";
 import { createQueues, type Queues } from "../jobs/queues.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { connectRedis, createRedis } from "../redis.ts";
+import { type ArchiveFiles, createArchiveFiles } from "../store/archive.ts";
+import { type ArchiveHealth, createArchiveHealth } from "../store/archive-health.ts";
 import { type ArticleStore, createArticleStore } from "../store/article-store.ts";
 import { createSourceState, type SourceState } from "../store/source-state.ts";
 import type { CliContext } from "./command.ts";
@@ -20,6 +22,8 @@ export interface Runtime {
   readonly store: ArticleStore;
   readonly sourceState: SourceState;
   readonly queues: Queues;
+  readonly archive: ArchiveFiles;
+  readonly archiveHealth: ArchiveHealth;
   close(): Promise<void>;
 }
 
@@ -43,6 +47,8 @@ export async function openRuntime(ctx: CliContext): Promise<Runtime> {
     store: createArticleStore(redis, prefix),
     sourceState: createSourceState(redis, prefix),
     queues,
+    archive: createArchiveFiles(config.dataDir),
+    archiveHealth: createArchiveHealth(redis, prefix),
     async close() {
       await queues.close();
       await redis.quit();

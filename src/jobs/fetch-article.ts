@@ -1,8 +1,7 @@
 /**
- * Processor of `fetch-article` jobs (wechat queue): skip what is already stored or tombstoned,
- * fetch the page, classify and parse it, then upsert it in Redis and write its archive document.
- * Redis decides first (atomic upsert by article key and content hash), then the archive file is
- * written from the same document text, so the two agree even when jobs run twice or race.
+ * Processor of `fetch-article` jobs (wechat queue): skip what is already stored (once its archive file is
+ * confirmed) or tombstoned, fetch the page, classify and parse it, then store it through the one ingest
+ * path (`ingest.ts`): Redis and the archive both hold it, or the job fails and is retried.
  */
 import { isAppError } from "../errors.ts";
 import type { RawPage } from "../fetchers/wechat-page.ts";
@@ -11,8 +10,9 @@ import { buildDocument } from "../parsers/document.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
 import { parseArticle } from "../parsers/wechat-article.ts";
 import { articleKey, urlKey } from "../parsers/wechat-url.ts";
-import { type ArticleStore, contentHash } from "../store/article-store.ts";
+import { contentHash, type StoredArticle } from "../store/article-store.ts";
 import { archivePath } from "../store/keys.ts";
+import { ensureArchived, type IngestDeps, ingestDocument } from "./ingest.ts";
 import type { FetchArticleData } from "./queues.ts";
 
 /** How a fetch-article job ended. */
@@ -21,15 +21,11 @@ export type FetchOutcome =
   | { readonly outcome: "duplicate"; readonly key: string }
   | { readonly outcome: "tombstoned"; readonly key: string };
 
-/** What the processor needs; the worker wires real fetchers and the archive in. */
-export interface FetchArticleDeps {
-  readonly store: ArticleStore;
+/** What the processor needs; the worker wires real fetchers, the store and the archive in. */
+export interface FetchArticleDeps extends IngestDeps {
   readonly dataDir: string;
   /** Fetches a WeChat page with the chosen fetcher (`null` means the configured default). */
   fetchPage(url: string, fetcher: FetchArticleData["fetcher"]): Promise<RawPage>;
-  writeArchive(date: string, key: string, text: string): Promise<string>;
-  removeArchive(path: string): Promise<boolean>;
-  fileExists(path: string): Promise<boolean>;
   /** Keeps a page that failed to parse, for diagnosis; resolves to where it went. */
   keepFailedPage(key: string, html: string): Promise<string>;
 }
@@ -50,23 +46,27 @@ export function createFetchArticle(
     const known = (await store.resolveAlias(data.key)) ?? data.key;
     // A truncated copy (imported from the old archive) does not count: this fetch replaces it.
     const stored = await store.readArticle(known);
-    if (stored !== null && stored.truncated !== true) return { outcome: "duplicate", key: known };
+    if (stored !== null && stored.truncated !== true) {
+      // Stored but not yet on disk (an earlier write failed): finish it now, or fail and retry.
+      await ensureArchived(deps, stored);
+      return { outcome: "duplicate", key: known };
+    }
     if ((await store.readTombstone(known)) !== null) return { outcome: "tombstoned", key: known };
 
     const page = await deps.fetchPage(data.url, data.fetcher);
-    let article: ParsedArticle;
+    let parsed: ParsedArticle;
     try {
       // The final URL (mapped back to WeChat's host) reveals captcha redirects; a non-article page
       // throws its coded WeChatPageError for the retry policy.
-      article = parseArticle(page.html, { url: page.finalUrl });
+      parsed = parseArticle(page.html, { url: page.finalUrl });
     } catch (error) {
       if (isAppError(error, "PARSE_ARTICLE")) await deps.keepFailedPage(data.key, page.html);
       throw error;
     }
-    const key = storedKeyOf(article, data.url);
+    const key = storedKeyOf(parsed, data.url);
     if (key !== data.key) await store.saveAlias(data.key, key);
 
-    const doc = buildDocument(article, {
+    const doc = buildDocument(parsed, {
       source: data.sourceName,
       fetchedAt: page.fetchedAt,
       fetchedUrl: data.url,
@@ -74,8 +74,7 @@ export function createFetchArticle(
       itemDate: data.itemDate === null ? null : new Date(data.itemDate),
     });
     const text = renderDocument(doc);
-    const path = archivePath(deps.dataDir, doc.date, key);
-    const { outcome, previousPath } = await store.saveArticle({
+    const article: StoredArticle = {
       key,
       url: doc.url,
       title: doc.title,
@@ -83,28 +82,17 @@ export function createFetchArticle(
       sourceId: data.sourceId,
       date: doc.date,
       fetchDate: doc.fetch_date,
-      publishedAt: article.publishedAt?.getTime() ?? null,
-      account: article.account,
-      author: article.author,
-      cover: article.cover,
-      description: article.description,
-      itemShowType: article.itemShowType,
+      publishedAt: parsed.publishedAt?.getTime() ?? null,
+      account: parsed.account,
+      author: parsed.author,
+      cover: parsed.cover,
+      description: parsed.description,
+      itemShowType: parsed.itemShowType,
       contentHash: contentHash(doc.body, doc.title),
       document: text,
-      archivePath: path,
+      archivePath: archivePath(deps.dataDir, doc.date, key),
       storedAt: page.fetchedAt.getTime(),
-    });
-
-    if (outcome === "unchanged") {
-      // A crash between the Redis upsert and the file write leaves Redis ahead: repair from Redis.
-      const stored = await store.readArticle(key);
-      if (stored !== null && !(await deps.fileExists(stored.archivePath))) {
-        await deps.writeArchive(stored.date, key, stored.document);
-      }
-      return { outcome, key, path: stored?.archivePath ?? path };
-    }
-    await deps.writeArchive(doc.date, key, text);
-    if (previousPath !== null && previousPath !== path) await deps.removeArchive(previousPath);
-    return { outcome, key, path };
+    };
+    return ingestDocument(deps, { article, text });
   };
 }

@@ -7,10 +7,10 @@
  *
  * Two passes keep memory flat however big the archive: the first reads every file and remembers only
  * its key and quality; the second re-reads the one best copy of each article (non-truncated over
- * truncated, then the longer cleaned body, then the first by path) and stores it through
- * `store-document.ts`. Against the store, an import never overwrites a stored article except a truncated
- * one by a full copy: a fetched article is always better than an old archive's copy. Re-running an
- * import therefore changes nothing.
+ * truncated, then the longer cleaned body, then the first by path) and stores it through the one ingest
+ * path (`ingest.ts`), so an import that cannot write a file fails rather than counting it imported.
+ * Against the store, an import never overwrites a stored article except a truncated one by a full copy:
+ * a fetched article is always better than an old archive's copy. Re-running an import changes nothing.
  */
 import type { Logger } from "../logger.ts";
 import { readArchiveDocument } from "../parsers/document-cleanup.ts";
@@ -18,22 +18,17 @@ import { isArticleKey } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import { describeError } from "../store/guard.ts";
 import { type DocumentFile, listDocumentFiles, mapLimit, readTextFile } from "./import-files.ts";
-import {
-  buildStoredDocument,
-  type PreparedDocument,
-  saveStoredDocument,
-  writeMissingArchiveFile,
-} from "./store-document.ts";
+import { ensureArchived, type IngestDeps, ingestDocument } from "./ingest.ts";
+import { buildStoredDocument, type PreparedDocument } from "./store-document.ts";
 
 /** The source id of imported articles when none is given. */
 export const IMPORT_SOURCE_ID = "import";
 
-/** What an import needs; the CLI wires the runtime's store, data dir and logger in. */
-export interface ImportDeps {
+/** What an import needs; the CLI wires the runtime's store, archive, data dir and logger in. */
+export interface ImportDeps extends IngestDeps {
   readonly store: ArticleStore;
   readonly dataDir: string;
   readonly logger: Logger;
-  now(): number;
   /** Called after each article stored or updated (the lead wires it to feed rebuilds). */
   onArticleChanged?(key: string): Promise<void>;
   /** Progress of the current phase (`read`: files, `store`: articles). */
@@ -184,9 +179,9 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
       const replaces = existing === null || (existing.truncated === true && article.truncated !== true);
       if (existing !== null && existing.contentHash !== article.contentHash && !replaces) {
         duplicates++;
-        await writeMissingArchiveFile(existing, deps.dataDir);
+        await ensureArchived(deps, existing);
       } else {
-        const saved = await saveStoredDocument(deps, result.prepared);
+        const saved = await ingestDocument(deps, result.prepared);
         if (saved.outcome === "unchanged") duplicates++;
         else {
           imported++;

@@ -1,6 +1,6 @@
 /**
  * `wechat-feed reindex`: rebuilds Redis from `<dataDir>/articles/`, the source of truth. Every archive
- * file is read and stored again through `store-document.ts` under the key of its file name. The files
+ * file is read and stored again through the ingest path (`ingest.ts`) under the key of its file name. The files
  * were written by us, so their bodies are taken as written (not cleaned again: cleaning could drop an
  * article line that looks like page chrome, and the content hash must stay the one the fetch stored).
  *
@@ -17,23 +17,22 @@ import { type ArchiveEntry, listArchiveFiles } from "../store/archive.ts";
 import type { ArticleStore, StoredArticle } from "../store/article-store.ts";
 import { describeError } from "../store/guard.ts";
 import { mapLimit, readTextFile } from "./import-files.ts";
+import { type IngestDeps, ingestDocument } from "./ingest.ts";
 import {
   buildStoredDocument,
   isTruncatedStoredBody,
   type KeptMetadata,
   type PreparedDocument,
-  saveStoredDocument,
 } from "./store-document.ts";
 
 /** The source id of re-indexed articles whose source is unknown, when none is given. */
 export const REINDEX_SOURCE_ID = "archive";
 
 /** What a reindex needs. */
-export interface ReindexDeps {
+export interface ReindexDeps extends IngestDeps {
   readonly store: ArticleStore;
   readonly dataDir: string;
   readonly logger: Logger;
-  now(): number;
   /** The configured source id whose display name is `name`, if any. */
   findSourceId(name: string): string | undefined;
   /** Called after each article stored or updated. */
@@ -111,7 +110,7 @@ export async function reindexArchive(
         fail(describeError(error));
       }
       if (prepared !== null) {
-        const saved = await saveStoredDocument(deps, prepared, { path: entry.path, text: read.text });
+        const saved = await ingestDocument(deps, prepared, { path: entry.path, text: read.text });
         counts[saved.outcome]++;
         if (saved.outcome !== "unchanged") await deps.onArticleChanged?.(saved.key);
       }

@@ -1,8 +1,7 @@
 /**
- * The one path that turns an article document, already read (and, for the old archive, cleaned), into a
- * stored article plus its archive file. `import` and `reindex` both go through it, so a document becomes
- * the same record and the same file whichever way it arrives, and the Redis-then-file order and the
- * repair rule are the ones of `fetch-article.ts`.
+ * Turns an article document, already read (and, for the old archive, cleaned), into the stored record and
+ * document text that `ingest.ts` stores. `import` and `reindex` both prepare through it, so a document
+ * becomes the same record and the same file whichever way it arrives.
  *
  * - Key: the URL's identity (`parseArticleUrl(url).key`): long links give `<uin>-<mid>-<idx>`, so one
  *   article under several URL forms and dates is one record; a short or temporary link keeps its own key
@@ -16,18 +15,11 @@
  * - A truncated document keeps a final `...`: the archive, the source of truth for `reindex`, then still
  *   says the text is cut (see `isTruncatedStoredBody`), since our writer has no key for it.
  */
-import { access } from "node:fs/promises";
 import type { DocumentFields } from "../model.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
 import { fromBeijingWallClock } from "../parsers/time.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
-import { removeArchiveFile, writeArchiveFile } from "../store/archive.ts";
-import {
-  type ArticleStore,
-  contentHash,
-  type SaveOutcome,
-  type StoredArticle,
-} from "../store/article-store.ts";
+import { contentHash, type StoredArticle } from "../store/article-store.ts";
 import { archivePath, checkDate, checkId } from "../store/keys.ts";
 
 /** A document to store: its five front-matter values, its body (chrome already removed), the cut flag. */
@@ -56,13 +48,6 @@ export interface StoreDocumentOptions {
 export interface PreparedDocument {
   readonly article: StoredArticle;
   readonly text: string;
-}
-
-/** What saving a prepared document did, and where its archive file is. */
-export interface StoreDocumentResult {
-  readonly outcome: SaveOutcome;
-  readonly key: string;
-  readonly path: string;
 }
 
 /** Where the document came from, when it is already an archive file (reindex). */
@@ -161,46 +146,4 @@ export function buildStoredDocument(
     truncated: doc.truncated,
   };
   return { article, text };
-}
-
-async function fileExists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Rewrites a stored article's archive file from Redis when the file is missing; true when it did. */
-export async function writeMissingArchiveFile(stored: StoredArticle, dataDir: string): Promise<boolean> {
-  if (await fileExists(stored.archivePath)) return false;
-  await writeArchiveFile(dataDir, stored.date, stored.key, stored.document);
-  return true;
-}
-
-/**
- * Saves a prepared document: the Redis upsert decides first, then the archive file is written from the
- * same text (skipped when `current` already holds it at that path), and a file the article moved away
- * from is removed. On `unchanged`, only a missing file is rewritten, from Redis, so the two agree.
- */
-export async function saveStoredDocument(
-  deps: { readonly store: ArticleStore; readonly dataDir: string },
-  prepared: PreparedDocument,
-  current?: CurrentFile,
-): Promise<StoreDocumentResult> {
-  const { article, text } = prepared;
-  const { outcome, previousPath } = await deps.store.saveArticle(article);
-  if (outcome === "unchanged") {
-    // A crash between the Redis upsert and the file write leaves Redis ahead: repair from Redis.
-    const stored = await deps.store.readArticle(article.key);
-    if (stored !== null) await writeMissingArchiveFile(stored, deps.dataDir);
-    return { outcome, key: article.key, path: stored?.archivePath ?? article.archivePath };
-  }
-  const path = article.archivePath;
-  if (current?.path !== path || current.text !== text) {
-    await writeArchiveFile(deps.dataDir, article.date, article.key, text);
-  }
-  for (const old of new Set([previousPath, current?.path])) {
-    if (old !== null && old !== undefined && old !== path) await removeArchiveFile(old);
-  }
-  return { outcome, key: article.key, path };
 }

@@ -6,7 +6,7 @@
  */
 
 import type { Dirent } from "node:fs";
-import { readdir, realpath, unlink } from "node:fs/promises";
+import { readdir, realpath, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { StoreError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic-file.ts";
@@ -124,4 +124,27 @@ function isValidDate(date: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The archive as the ingest path and the repair sweep use it: one data dir, named operations. */
+export interface ArchiveFiles {
+  /** Writes a document atomically; resolves to its absolute path. */
+  write(date: string, key: string, text: string): Promise<string>;
+  /** Removes a document the article moved away from; false when it was already gone. */
+  remove(path: string): Promise<boolean>;
+  /** The size in bytes of a document file, or null when there is none. */
+  size(path: string): Promise<number | null>;
+}
+
+/** The archive files under `dataDir`. */
+export function createArchiveFiles(dataDir: string): ArchiveFiles {
+  return {
+    write: (date, key, text) => writeArchiveFile(dataDir, date, key, text),
+    remove: removeArchiveFile,
+    size: (filePath) =>
+      stat(filePath).then(
+        (s) => (s.isFile() ? s.size : null),
+        () => null,
+      ),
+  };
 }

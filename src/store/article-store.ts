@@ -4,9 +4,9 @@
  * state of `dedup-store.ts`. Saving is an atomic upsert by article key (see `save-article-script.ts`),
  * which is the real no-duplicate guarantee since BullMQ delivers jobs at least once.
  *
- * Suggested caller sequence (fetch job): `saveArticle`, then on `stored`/`updated` write the archive file
- * from `document` and remove `previousPath` when set; on `unchanged` only rewrite the file if it is
- * missing (a crash between the two steps), from the stored document, so Redis and the archive agree.
+ * Redis is written first and the archive second (`jobs/ingest.ts` is the one caller that does both): a
+ * save marks the article archive-pending, and `markArchived` clears the mark once the file holds that
+ * content, so an article whose file write failed is never mistaken for a finished one.
  */
 
 import { createHash } from "node:crypto";
@@ -41,6 +41,16 @@ export interface ListArticlesOptions {
   readonly before?: number;
 }
 
+/** What the archive repair needs to know of one article without reading its document. */
+export interface ArchiveState {
+  readonly key: string;
+  readonly archivePath: string;
+  /** Byte length of the stored document (what the file must hold). */
+  readonly bytes: number;
+  /** Saved in Redis and not yet confirmed on disk. */
+  readonly pending: boolean;
+}
+
 /** Articles, indexes and dedup state for one key prefix. */
 export interface ArticleStore extends DedupStore {
   /** Atomic upsert by `a.key`, compared by `a.contentHash`; `a.storedAt` is this save's time. */
@@ -55,6 +65,14 @@ export interface ArticleStore extends DedupStore {
   countArticles(sourceId?: string): Promise<number>;
   /** Sorted ids of the sources that have stored articles. */
   listSourceIds(): Promise<string[]>;
+  /** True when the article was saved and its archive file is not yet confirmed written. */
+  isArchivePending(key: string): Promise<boolean>;
+  /** Confirms the archive holds the content with `contentHash` (ignored when the article changed since). */
+  markArchived(key: string, contentHash: string): Promise<void>;
+  /** Number of articles whose archive file is not yet confirmed. */
+  countArchivePending(): Promise<number>;
+  /** Archive states of the articles at positions [start, start + count) of the all-articles index. */
+  listArchiveStates(start: number, count: number): Promise<ArchiveState[]>;
 }
 
 /**
@@ -103,6 +121,7 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
             keys.indexSource(a.sourceId),
             keys.seen(),
             keys.sourceIds(),
+            keys.archivePending(),
           ],
           articleKey: a.key,
           contentHash: a.contentHash,
@@ -145,5 +164,40 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
 
     listSourceIds: () =>
       guardRedis("listSourceIds", async () => (await redis.smembers(keys.sourceIds())).sort()),
+
+    isArchivePending: (key) =>
+      guardRedis("isArchivePending", async () => (await redis.sismember(keys.archivePending(), key)) === 1),
+
+    markArchived: (key, hash) =>
+      guardRedis("markArchived", async () => {
+        await redis.wfMarkArchived(keys.article(key), keys.archivePending(), key, hash);
+      }),
+
+    countArchivePending: () =>
+      guardRedis("countArchivePending", async () => redis.scard(keys.archivePending())),
+
+    listArchiveStates: (start, count) =>
+      guardRedis("listArchiveStates", async () => {
+        const found = await redis.zrange(keys.indexAll(), String(start), String(start + count - 1));
+        if (found.length === 0) return [];
+        const pipeline = redis.pipeline();
+        for (const key of found) {
+          pipeline.hget(keys.article(key), "archivePath");
+          // HSTRLEN counts bytes, so the repair compares sizes without fetching any document.
+          pipeline.hstrlen(keys.article(key), "document");
+          pipeline.sismember(keys.archivePending(), key);
+        }
+        const replies = (await pipeline.exec()) ?? [];
+        const out: ArchiveState[] = [];
+        found.forEach((key, i) => {
+          const [path, bytes, pending] = replies.slice(3 * i, 3 * i + 3).map(([err, value]) => {
+            if (err !== null) throw err;
+            return value;
+          });
+          if (typeof path !== "string") return; // deleted since the index was read
+          out.push({ key, archivePath: path, bytes: Number(bytes), pending: Number(pending) === 1 });
+        });
+        return out;
+      }),
   };
 }

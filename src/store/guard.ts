@@ -9,7 +9,9 @@ import { AppError, StoreError } from "../errors.ts";
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    const text = typeof code === "string" && code !== "" ? `${code} ${err.message}` : err.message;
+    // Node's system errors already start with their code ("EROFS: read-only file system, ...").
+    const coded = typeof code === "string" && code !== "" && !err.message.startsWith(code);
+    const text = coded ? `${code} ${err.message}` : err.message;
     return text.replace(/\s+/g, " ").trim().slice(0, 300);
   }
   return String(err).replace(/\s+/g, " ").slice(0, 300);

@@ -9,7 +9,10 @@
  * - different hash → overwrite the fields in place, keep the first `storedAt`, set `updatedAt` to this
  *   save's time, move it between per-source indexes if its source changed, answer `updated` plus the
  *   previous archive path when that path changed (the caller deletes the old file).
- * The index score is `publishedAt` (ms), falling back to the kept `storedAt`.
+ * The index score is `publishedAt` (ms), falling back to the kept `storedAt`. A stored or updated article
+ * joins the archive-pending set (KEYS[6]) in the same step: Redis is ahead of the archive until the caller
+ * has written the file and called `markArchived`, so a crash or a failed write in between stays visible
+ * and the repair sweep finds it.
  * The old per-source index key is built in Lua from a prefix; fine on the standalone Redis we deploy,
  * which is also why clients with ioredis' `keyPrefix` option are refused by the store.
  */
@@ -18,8 +21,10 @@ import type { Redis, Result } from "ioredis";
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    /** Defined by `defineSaveArticle`: 5 keys, then the arguments described in this module. */
+    /** Defined by `defineSaveArticle`: 6 keys, then the arguments described in this module. */
     wfSaveArticle(...args: string[]): Result<[string, string], Context>;
+    /** Defined by `defineSaveArticle`: leaves the pending set when the archived hash is still current. */
+    wfMarkArchived(...args: string[]): Result<number, Context>;
   }
 }
 
@@ -58,6 +63,7 @@ redis.call('ZADD', KEYS[2], score, ARGV[1])
 redis.call('ZADD', KEYS[3], score, ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('SADD', KEYS[5], ARGV[3])
+redis.call('SADD', KEYS[6], ARGV[1])
 return {outcome, previous}
 `;
 
@@ -69,6 +75,7 @@ export interface SaveArticleCall {
     indexSource: string,
     seen: string,
     sourceIds: string,
+    archivePending: string,
   ];
   readonly articleKey: string;
   readonly contentHash: string;
@@ -81,9 +88,19 @@ export interface SaveArticleCall {
   readonly nulls: readonly string[];
 }
 
-/** Registers the script on `redis` (idempotent: redefining replaces the same script). */
+// Compare-and-remove: an edit saved while the older text was being written re-added the key, and its
+// own write must still happen, so only the writer of the current content hash clears the flag.
+const MARK_ARCHIVED = `
+if redis.call('HGET', KEYS[1], 'contentHash') == ARGV[2] then
+  return redis.call('SREM', KEYS[2], ARGV[1])
+end
+return 0
+`;
+
+/** Registers the scripts on `redis` (idempotent: redefining replaces the same script). */
 export function defineSaveArticle(redis: Redis): void {
-  redis.defineCommand("wfSaveArticle", { lua: LUA, numberOfKeys: 5 });
+  redis.defineCommand("wfSaveArticle", { lua: LUA, numberOfKeys: 6 });
+  redis.defineCommand("wfMarkArchived", { lua: MARK_ARCHIVED, numberOfKeys: 2 });
 }
 
 /** Runs the script; answers the outcome and the previous archive path ('' when none). */

@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createFetchArticle } from "../../../src/jobs/fetch-article.ts";
-import { buildStoredDocument, saveStoredDocument } from "../../../src/jobs/store-document.ts";
-import { removeArchiveFile, writeArchiveFile } from "../../../src/store/archive.ts";
+import { ingestDocument } from "../../../src/jobs/ingest.ts";
+import { buildStoredDocument } from "../../../src/jobs/store-document.ts";
+import { createArchiveFiles } from "../../../src/store/archive.ts";
 import { createArticleStore } from "../../../src/store/article-store.ts";
 import { corpusDir, skipReason } from "../../support/corpus.ts";
 import { createTestRedis, type TestRedis } from "../../support/redis.ts";
@@ -52,7 +53,8 @@ describe("a truncated import is replaced by the next fetch", { skip }, () => {
       { sourceId: "import", storedAt: 1 },
       dataDir,
     );
-    const saved = await saveStoredDocument({ store, dataDir }, imported);
+    const archive = createArchiveFiles(dataDir);
+    const saved = await ingestDocument({ store, archive, now: Date.now }, imported);
     assert.equal(saved.outcome, "stored");
     assert.equal(await store.isKnown(KEY_01), false);
 
@@ -65,13 +67,8 @@ describe("a truncated import is replaced by the next fetch", { skip }, () => {
         fetches++;
         return { requestedUrl: url, finalUrl: url, status: 200, html, fetchedAt: new Date(), via: "http" };
       },
-      writeArchive: (date, key, text) => writeArchiveFile(dataDir, date, key, text),
-      removeArchive: (file) => removeArchiveFile(file),
-      fileExists: (file) =>
-        access(file).then(
-          () => true,
-          () => false,
-        ),
+      archive,
+      now: Date.now,
       keepFailedPage: async () => "",
     });
     const data = {
