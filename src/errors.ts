@@ -33,6 +33,7 @@ export type ErrorCode =
   | "STORE_UNAVAILABLE"
   | "STORE_WRITE"
   | "CONFIG_INVALID"
+  | "STARTUP_FAILED"
   | "USAGE";
 
 /** Base class: a stable `code`, a module-prefixed message, optional details and cause. */
@@ -60,6 +61,8 @@ export class ParseError extends AppError {}
 export class StoreError extends AppError {}
 /** The configuration file or environment is invalid. */
 export class ConfigError extends AppError {}
+/** The service cannot start here: port in use, bad listen host, unwritable data directory (exit 2). */
+export class StartupError extends AppError {}
 /** A command-line usage mistake (exit 2). */
 export class UsageError extends AppError {}
 

@@ -8,14 +8,27 @@ import { StoreError } from "./errors.ts";
 
 const CONNECT_TIMEOUT_MS = 5000;
 
-/** A Redis connection for BullMQ (no per-command retry cap: commands wait through reconnects). */
+/**
+ * A Redis connection for BullMQ (no per-command retry cap: commands wait through reconnects). It
+ * carries an error listener from birth: without one ioredis prints "[ioredis] Unhandled error event"
+ * with a stack for every failed reconnect. A failed first connect is reported by `connectRedis`, and
+ * owners add their own listener (logging) once connected.
+ */
 export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  redis.on("error", () => undefined);
+  return redis;
 }
 
 /** Connects, or throws STORE_UNAVAILABLE naming the URL (without its password). */
 export async function connectRedis(redis: Redis, url: string): Promise<void> {
   const shown = url.replace(/\/\/[^@/]*@/, "//***@");
+  // The socket's error (ECONNREFUSED, ENOTFOUND...) says more than connect()'s "Connection is closed."
+  let socketError: string | null = null;
+  const onError = (error: Error) => {
+    socketError ??= error.message;
+  };
+  redis.on("error", onError);
   const connecting = redis.connect().then(() => redis.ping());
   const outcome = await Promise.race([
     connecting.then(
@@ -24,8 +37,12 @@ export async function connectRedis(redis: Redis, url: string): Promise<void> {
     ),
     sleep(CONNECT_TIMEOUT_MS, `no answer in ${CONNECT_TIMEOUT_MS} ms`, { ref: false }),
   ]);
+  redis.off("error", onError);
   if (outcome !== "ok") {
     redis.disconnect();
-    throw new StoreError("STORE_UNAVAILABLE", `redis: cannot connect to ${shown} (${outcome})`);
+    throw new StoreError(
+      "STORE_UNAVAILABLE",
+      `redis: cannot connect to ${shown} (${socketError ?? outcome})`,
+    );
   }
 }

@@ -70,6 +70,16 @@ export function findRedisServer(env: Env, dirs: readonly string[] = REDIS_SERVER
   return listRedisServerCandidates(env, dirs).find(isExecutable) ?? null;
 }
 
+/** Why no embedded Redis is started for `redisUrl`, in words for an error line; null when it may be. */
+export function explainNoEmbeddedRedis(env: Env, redisUrl: string): string | null {
+  if ((env.REDIS_URL ?? "").trim() !== "")
+    return "no embedded redis-server was tried because REDIS_URL is set";
+  if (toEmbeddedAddress(env, redisUrl) === null) {
+    return "no embedded redis-server was tried because redis.url is not a plain redis:// address on this machine";
+  }
+  return null;
+}
+
 /**
  * The address an embedded Redis would serve for `redisUrl`, or null when the embedded Redis is not an
  * option: REDIS_URL is set (the operator chose a server), or the URL is not a plain redis:// URL on

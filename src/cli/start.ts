@@ -2,12 +2,12 @@
  * `wechat-feed start [--role scheduler|worker|server|all]`: runs the service until SIGINT or
  * SIGTERM, then shuts down in order within a bounded time (a second signal forces the exit).
  */
-import { UsageError } from "../errors.ts";
+import { isAppError, StoreError, UsageError } from "../errors.ts";
 import { createLogger } from "../logger.ts";
 import { ALL_ROLES, type Role, type Service, startService } from "../main.ts";
 import { checkChromium } from "./chromium-check.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
-import { startRedisIfNeeded } from "./embedded-redis.ts";
+import { explainNoEmbeddedRedis, startRedisIfNeeded } from "./embedded-redis.ts";
 import { loadCliConfig } from "./runtime.ts";
 
 const usage = `Usage: wechat-feed start [--role scheduler|worker|server|all]
@@ -63,6 +63,10 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     service = await startService(config, roles, logger);
   } catch (error) {
     await embeddedRedis?.stop();
+    const why = explainNoEmbeddedRedis(ctx.env, config.redis.url);
+    if (isAppError(error, "STORE_UNAVAILABLE") && why !== null) {
+      throw new StoreError("STORE_UNAVAILABLE", `${error.message}; ${why}`, error.details, error);
+    }
     throw error;
   }
   logger.info({ roles: [...roles] }, "service started");

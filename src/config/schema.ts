@@ -96,11 +96,30 @@ const WorkerSchema = z.strictObject({
   concurrency: count(1, 64).default(2),
 });
 
+const FailedRetrySchema = z.strictObject({
+  /** Waits before each automatic retry of an article whose attempts ran out (the last repeats). Default 1 h, 6 h, 24 h. */
+  delaysMs: z
+    .array(millis(1000))
+    .min(1)
+    .default([HOUR, 6 * HOUR, 24 * HOUR]),
+  /** Days after its first failure that an article stops being retried automatically. Default 7. */
+  days: count(1, 365).default(7),
+  /** How often due retries are looked for. Default 60000. */
+  checkMs: millis(1000).default(MINUTE),
+});
+
 const JobsSchema = z.strictObject({
   /** Hard timeout of one job (must exceed fetch.timeoutMs; compose's stop_grace_period must exceed it). Default 120000. */
   timeoutMs: millis(1000).default(120_000),
   /** Lock of a running job; a worker that dies mid-job loses the job after this long, then another takes it. Default 30000. */
   lockMs: millis(1000).default(30_000),
+  /** Automatic retries of articles whose transient failures used up every attempt. */
+  failedRetry: FailedRetrySchema.prefault({}),
+});
+
+const StoreSchema = z.strictObject({
+  /** How often the archive is compared with Redis and missing or stale files are rewritten (also at start). Default 600000. */
+  repairIntervalMs: millis(1000).default(10 * MINUTE),
 });
 
 const LogSchema = z.strictObject({
@@ -146,6 +165,7 @@ const ConfigObjectSchema = z
     browser: BrowserSchema.prefault({}),
     worker: WorkerSchema.prefault({}),
     jobs: JobsSchema.prefault({}),
+    store: StoreSchema.prefault({}),
     log: LogSchema.prefault({}),
     feeds: FeedsSchema.prefault({}),
     digest: DigestSchema.prefault({}),

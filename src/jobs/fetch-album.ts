@@ -7,7 +7,7 @@ import type { ArticleRef } from "../model.ts";
 import { buildAlbumPageUrl, parseAlbumJson } from "../parsers/listing-album.ts";
 import { toArticleRefs } from "../parsers/listing-refs.ts";
 import type { ArticleStore } from "../store/article-store.ts";
-import type { RefOrigin } from "./poll-source.ts";
+import type { RefOrigin } from "./article-jobs.ts";
 import type { FetchAlbumData } from "./queues.ts";
 
 /** What one album page gave. */

@@ -11,6 +11,7 @@ import { parseOpmlListing } from "../parsers/listing-opml.ts";
 import { type RejectedLink, toArticleRefs } from "../parsers/listing-refs.ts";
 import { parseUrlList } from "../parsers/listing-urls.ts";
 import type { ArticleStore } from "../store/article-store.ts";
+import type { RefOrigin } from "./article-jobs.ts";
 import type { FetchAlbumData, PollSourceData } from "./queues.ts";
 
 /** What one poll found. */
@@ -20,13 +21,6 @@ export interface PollOutcome {
   readonly found: number;
   readonly added: number;
   readonly rejected: number;
-}
-
-/** Where a batch of refs came from: the source, and the document source name for its articles. */
-export interface RefOrigin {
-  readonly sourceId: string;
-  readonly sourceName: string | null;
-  readonly fetcher: Source["fetcher"] | null;
 }
 
 /** What the processor needs; the worker wires the real queue, fetcher and files in. */

@@ -13,14 +13,17 @@ import type { Logger } from "../logger.ts";
 import type { ArticleRef } from "../model.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
+import type { FailedArticles } from "../store/failed-articles.ts";
 import type { SourceState } from "../store/source-state.ts";
 import { applyDecision, type DecisionDeps } from "./apply-decision.ts";
+import { buildArticleJobData, type RefOrigin } from "./article-jobs.ts";
 import { type BuildDigestData, BuildDigestDataSchema, type BuildDigestResult } from "./build-digest.ts";
 import { MANUAL_SOURCE_ID } from "./enqueue.ts";
+import { recordFetchFailure } from "./failed-retry.ts";
 import { createFetchAlbum, type FetchAlbumDeps } from "./fetch-album.ts";
 import { createFetchArticle, type FetchArticleDeps } from "./fetch-article.ts";
 import { albumJobId, articleJobId } from "./job-ids.ts";
-import { createPollSource, type PollSourceDeps, type RefOrigin } from "./poll-source.ts";
+import { createPollSource, type PollSourceDeps } from "./poll-source.ts";
 import {
   type FetchAlbumData,
   FetchAlbumDataSchema,
@@ -30,6 +33,7 @@ import {
   QUEUE,
   type Queues,
 } from "./queues.ts";
+import type { FailedRetryPolicy } from "./retry-policy.ts";
 
 /** Tuning of the workers, from the configuration. */
 export interface WorkerSettings {
@@ -54,6 +58,9 @@ export interface WorkerDeps
   readonly sourceState: SourceState;
   readonly logger: Logger;
   readonly settings: WorkerSettings;
+  /** Failure records of articles whose jobs failed for good (`failed-retry.ts`). */
+  readonly failed: FailedArticles;
+  readonly failedRetryPolicy: FailedRetryPolicy;
   /** Tells publishers an article was stored or changed. */
   onArticleChanged(key: string): Promise<void>;
   /** Runs `build-digest` jobs; when absent no publish-queue worker is started. */
@@ -74,16 +81,7 @@ export interface Workers {
 function articleJobs(refs: readonly ArticleRef[], origin: RefOrigin) {
   return refs.map((ref) => ({
     name: JOB.fetchArticle,
-    data: {
-      url: ref.url,
-      key: ref.key,
-      sourceId: origin.sourceId,
-      sourceName: origin.sourceName,
-      itemTitle: ref.title,
-      itemDate: ref.date?.toISOString() ?? null,
-      fetcher: origin.fetcher,
-      delaysSoFar: 0,
-    },
+    data: buildArticleJobData(ref, origin),
     opts: { jobId: articleJobId(ref.key) },
   }));
 }
@@ -196,10 +194,14 @@ export function createWorkers(deps: WorkerDeps): Workers {
       const started = deps.now();
       try {
         if (settings.jitterMs > 0) await sleep(Math.random() * settings.jitterMs);
-        const result =
-          job.name === JOB.fetchAlbum
-            ? await fetchAlbum(parsePayload(FetchAlbumDataSchema, job))
-            : await fetchArticle(parsePayload(FetchArticleDataSchema, job));
+        let result: Awaited<ReturnType<typeof fetchAlbum | typeof fetchArticle>>;
+        if (job.name === JOB.fetchAlbum) result = await fetchAlbum(parsePayload(FetchAlbumDataSchema, job));
+        else {
+          const data = parsePayload(FetchArticleDataSchema, job);
+          result = await fetchArticle(data);
+          // Stored, known or tombstoned: whatever failed before is settled.
+          await deps.failed.clearFailure(data.key);
+        }
         if (result.outcome === "stored" || result.outcome === "updated")
           await deps.onArticleChanged(result.key);
         logger.info(
@@ -254,6 +256,20 @@ export function createWorkers(deps: WorkerDeps): Workers {
         );
   const all = publish === null ? [discover, wechat] : [discover, wechat, publish];
 
+  const failureDeps = {
+    failed: deps.failed,
+    store,
+    wechatQueue: queues.wechat,
+    policy: deps.failedRetryPolicy,
+    logger,
+    now: deps.now,
+  };
+  wechat.on("failed", (job, error) => {
+    if (job === undefined) return;
+    recordFetchFailure(failureDeps, job, error).catch((err: unknown) =>
+      logger.error({ jobId: job.id, err }, "failure not recorded"),
+    );
+  });
   for (const worker of all) {
     worker.on("failed", (job, error) => {
       if (job !== undefined && !(error.name === "RateLimitError" || error.name === "DelayedError")) {

@@ -1,0 +1,70 @@
+/**
+ * The server role: the HTTP server (feeds, digest, API, health, metrics, image proxy) over the shared
+ * store. It listens before any other role starts, so a port in use or a bad host fails the start with
+ * one line before a worker has taken a job.
+ */
+import { fetchBytes } from "../fetchers/http.ts";
+import { createHopGuard } from "../fetchers/url-guard.ts";
+import { enqueueArticle, MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
+import { createHttpServer } from "../server/app.ts";
+import type { BrowserStatus } from "../server/routes/ops.ts";
+import type { RunningRole, ServiceContext } from "./service-context.ts";
+import { describeListenError } from "./startup-checks.ts";
+
+/** Image hosts the proxy may fetch from (redirect hops are held to these too). */
+const QPIC_ORIGINS = ["https://mmbiz.qpic.cn", "https://mmecoa.qpic.cn", "https://mmsns.qpic.cn"];
+
+/** Starts the HTTP server; `browserStatus` reports this process's browser (or its absence). */
+export async function startServerRole(
+  ctx: ServiceContext,
+  browserStatus: () => BrowserStatus,
+): Promise<RunningRole> {
+  const { config, store, queues } = ctx;
+  const configured = new Map(config.sources.map((src) => [src.id, src]));
+  const server = createHttpServer({
+    settings: {
+      prefix: config.redis.prefix,
+      host: config.server.host,
+      port: config.server.port,
+      publicUrl: config.server.publicUrl,
+      apiToken: config.server.apiToken,
+      feeds: config.feeds,
+      imageProxy: {
+        enabled: config.imageProxy.enabled,
+        secret: config.imageProxy.secret,
+        maxBytes: config.fetch.maxBytes,
+      },
+      digest: config.digest,
+      dataDir: config.dataDir,
+      sources: config.sources.map((src) => ({ id: src.id, name: src.name })),
+    },
+    store,
+    sourceState: ctx.sourceState,
+    redis: ctx.redis,
+    logger: ctx.logger.child({ module: "server" }),
+    enqueue: (url, source) => {
+      const known = source === null ? undefined : configured.get(source);
+      const options =
+        known !== undefined
+          ? { sourceId: known.id, sourceName: known.name ?? null }
+          : { sourceId: MANUAL_SOURCE_ID, sourceName: source };
+      return enqueueArticle(url, options, { store, wechatQueue: queues.wechat });
+    },
+    queueCounts: async () => {
+      const counts: Record<string, Record<string, number>> = {};
+      for (const queue of [queues.discover, queues.wechat, queues.publish]) {
+        counts[queue.name] = await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed");
+      }
+      return counts;
+    },
+    browserStatus,
+    fetchImage: (url, options) => fetchBytes(url, { ...options, checkHop: createHopGuard(QPIC_ORIGINS) }),
+  });
+  try {
+    await server.listen();
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    throw describeListenError(error, config.server.host, config.server.port);
+  }
+  return { stop: () => server.close() };
+}

@@ -1,0 +1,122 @@
+/**
+ * The worker role: the BullMQ workers (polls, WeChat fetches, digests), the lazily launched browser
+ * pool, and the archive repair sweep. Every dependency of the processors is a named adapter built here
+ * from the shared context, so `jobs/` never sees the configuration or the file system layout.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type BrowserPool, createBrowserPool } from "../fetchers/browser.ts";
+import { createWeChatHopGuard } from "../fetchers/url-guard.ts";
+import { startArchiveRepair } from "../jobs/archive-repair.ts";
+import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts";
+import { withDailyBudget } from "../jobs/fetch-budget.ts";
+import { createPageFetcher } from "../jobs/page-fetcher.ts";
+import { createWorkers } from "../jobs/workers.ts";
+import { createArchiveFiles } from "../store/archive.ts";
+import { createArchiveHealth } from "../store/archive-health.ts";
+import { publishArticleChange } from "../store/change-feed.ts";
+import { createKeys } from "../store/keys.ts";
+import type { RunningRole, ServiceContext } from "./service-context.ts";
+
+/** The running worker role, and what the server role may ask it. */
+export interface WorkerRole extends RunningRole {
+  /** Whether this process's browser is running (for the health endpoint). */
+  isBrowserRunning(): boolean;
+}
+
+/** Keeps a page that failed to parse under `<dataDir>/failed/`, for diagnosis. */
+function createFailedPageKeeper(dataDir: string) {
+  return async (key: string, html: string): Promise<string> => {
+    const dir = join(dataDir, "failed");
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${key}-${Date.now()}.html`);
+    await writeFile(path, html);
+    return path;
+  };
+}
+
+/** Starts the workers and the archive repair sweep. */
+export function startWorkerRole(ctx: ServiceContext): WorkerRole {
+  const { config, logger, redis, store } = ctx;
+  const { prefix } = config.redis;
+  let pool: BrowserPool | null = null;
+  const browser = () => {
+    pool ??= createBrowserPool({
+      ...(config.browser.executablePath === undefined
+        ? {}
+        : { executablePath: config.browser.executablePath }),
+      navigationTimeoutMs: config.fetch.timeoutMs,
+      maxBytes: config.fetch.maxBytes,
+      concurrency: config.browser.concurrency,
+      checkHop: createWeChatHopGuard(config.fetch.origin),
+      userAgent: config.fetch.userAgent,
+      logger: logger.child({ module: "browser" }),
+    });
+    return pool;
+  };
+  const fetcher = createPageFetcher(config.fetch, browser);
+  const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
+  const sources = new Map(config.sources.map((s) => [s.id, s]));
+  const archive = createArchiveFiles(config.dataDir);
+  const archiveHealth = createArchiveHealth(redis, prefix);
+  const workers = createWorkers({
+    connection: redis,
+    prefix,
+    queues: ctx.queues,
+    store,
+    sourceState: ctx.sourceState,
+    failed: ctx.failed,
+    failedRetryPolicy: config.jobs.failedRetry,
+    logger,
+    dataDir: config.dataDir,
+    settings: {
+      concurrency: config.worker.concurrency,
+      minIntervalMs: config.fetch.minIntervalMs,
+      jitterMs: config.fetch.jitterMs,
+      lockMs: config.jobs.lockMs,
+      cooldown: config.fetch.cooldown,
+    },
+    findSource: (id) => sources.get(id),
+    fetchPage: withDailyBudget(fetcher.fetchPage, budget),
+    fetchListing: fetcher.fetchListing,
+    fetchWeChatText: withDailyBudget(fetcher.fetchWeChatText, budget),
+    readTextFile: (path) => readFile(path, "utf8"),
+    archive,
+    archiveHealth,
+    keepFailedPage: createFailedPageKeeper(config.dataDir),
+    onArticleChanged: async (key) => {
+      await publishArticleChange(redis, prefix, key);
+    },
+    buildDigest: createBuildDigest({
+      redis,
+      prefix,
+      dataDir: config.dataDir,
+      settings: toDigestJobSettings(config),
+      logger: logger.child({ module: "digest" }),
+      now: () => new Date(),
+    }),
+    now: Date.now,
+  });
+  const repair = startArchiveRepair(
+    {
+      store,
+      archive,
+      archiveHealth,
+      redis,
+      lockKey: `${createKeys(prefix).archiveHealth()}-repair-lock`,
+      logger: logger.child({ module: "archive-repair" }),
+      now: Date.now,
+    },
+    config.store.repairIntervalMs,
+  );
+  logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
+
+  return {
+    isBrowserRunning: () => pool?.isConnected() === true,
+    async stop(timeoutMs) {
+      await repair.stop();
+      await workers.close(timeoutMs);
+      await pool?.close();
+    },
+  };
+}
