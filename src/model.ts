@@ -106,3 +106,14 @@ export interface FeedItem {
   /** The document body as Markdown, without its leading `# title` line (readers show the title). */
   readonly markdown: string;
 }
+
+/** How one feed of an OPML source fared in a poll (kept in the source's state). */
+export interface FeedPollResult {
+  readonly url: string;
+  readonly ok: boolean;
+  /** Article links found in the feed (0 when it failed). */
+  readonly items: number;
+  /** The error code when it failed (`FETCH_HTTP_STATUS`, `PARSE_LISTING`...). */
+  readonly code?: string;
+  readonly error?: string;
+}

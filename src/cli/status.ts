@@ -3,6 +3,7 @@
  * next tick, stored articles, and the WeChat cool-down state.
  */
 import { nextRunsOf } from "../jobs/scheduler.ts";
+import { createFailedArticles } from "../store/failed-articles.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -12,6 +13,12 @@ Shows job counts per queue, each source's last poll and next tick, stored articl
 WeChat fetching is in a verification cool-down.`;
 
 const COUNTED = ["waiting", "active", "delayed", "completed", "failed", "prioritized"] as const;
+/** Failed articles named in the output, newest first. */
+const LISTED_FAILURES = 50;
+
+function toIso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs("status", args, { json: { type: "boolean", default: false } });
@@ -42,8 +49,29 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     }
     const cooldown = await rt.sourceState.readCooldown();
     const cooling = cooldown !== null && cooldown.until > now;
+    const archiveHealth = await rt.archiveHealth.read();
+    const failures = await createFailedArticles(rt.redis, rt.config.redis.prefix).listFailures({
+      limit: LISTED_FAILURES,
+    });
     const status = {
       articles: await rt.store.countArticles(),
+      archive: {
+        failing: archiveHealth.failing,
+        lastError: archiveHealth.lastError,
+        lastFailureAt: toIso(archiveHealth.lastFailureAt),
+        pending: await rt.store.countArchivePending(),
+      },
+      failed: failures.map((f) => ({
+        key: f.key,
+        url: f.url,
+        sourceId: f.sourceId,
+        code: f.code,
+        errorClass: f.errorClass,
+        reason: f.reason,
+        attempts: f.attempts,
+        failedAt: new Date(f.failedAt).toISOString(),
+        nextRetryAt: toIso(f.nextRetryAt),
+      })),
       queues,
       sources,
       cooldown: cooling
@@ -62,6 +90,16 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     for (const s of sources) {
       out(
         `source ${s.id}${s.enabled ? "" : " [disabled]"}: ${s.articles} articles; last poll ${s.lastPollAt ?? "never"}${s.lastResult ? ` ${s.lastResult}` : ""}; next tick ${s.nextTick ?? "none"}`,
+      );
+    }
+    out(
+      status.archive.failing
+        ? `archive: writes FAILING since ${status.archive.lastFailureAt} (${status.archive.lastError}); ${status.archive.pending} document(s) wait in Redis`
+        : `archive: ok (${status.archive.pending} document(s) waiting for their file)`,
+    );
+    for (const f of status.failed) {
+      out(
+        `failed ${f.key} ${f.code} (${f.errorClass}, ${f.attempts} attempts, ${f.failedAt}): ${f.reason}; next retry ${f.nextRetryAt ?? "none (enqueue it to retry)"}; ${f.url}`,
       );
     }
     out(

@@ -1,13 +1,15 @@
 /**
  * Manual enqueue, shared by `wechat-feed enqueue` and `POST /api/enqueue`: normalize the URL (a
  * rejected URL throws InvalidUrlError before any network request), answer `duplicate` for an
- * article already stored, else add one fetch job whose id derives from the article key.
+ * article already stored and archived, else add one fetch job whose id derives from the article key.
+ * An article whose earlier job failed (or whose archive file is still missing) is fetched again now:
+ * the kept finished job is replaced, since BullMQ would silently ignore an add under its id.
  */
 import type { Queue } from "bullmq";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
+import { addArticleJob, buildArticleJobData } from "./article-jobs.ts";
 import { articleJobId } from "./job-ids.ts";
-import { type FetchArticleData, JOB } from "./queues.ts";
 
 /** The source id of articles enqueued by hand without a configured source. */
 export const MANUAL_SOURCE_ID = "manual";
@@ -36,21 +38,16 @@ export async function enqueueArticle(
   const key = (await deps.store.resolveAlias(ref.key)) ?? ref.key;
   // A truncated import is stored but incomplete: fetching it again replaces it.
   const stored = await deps.store.readArticle(key);
-  if (stored !== null && stored.truncated !== true) return { status: "duplicate", key, url: ref.url };
+  const archived = stored !== null && !(await deps.store.isArchivePending(key));
+  if (stored !== null && stored.truncated !== true && archived)
+    return { status: "duplicate", key, url: ref.url };
   const tombstone = await deps.store.readTombstone(key);
   if (tombstone !== null) return { status: "gone", key, url: ref.url, pageClass: tombstone.pageClass };
 
-  const data: FetchArticleData = {
-    url: ref.url,
-    key: ref.key,
-    sourceId: options.sourceId,
-    sourceName: options.sourceName,
-    itemTitle: null,
-    itemDate: null,
-    fetcher: null,
-    delaysSoFar: 0,
-  };
-  const jobId = articleJobId(ref.key);
-  await deps.wechatQueue.add(JOB.fetchArticle, data, { jobId });
-  return { status: "queued", key: ref.key, jobId, url: ref.url };
+  const data = buildArticleJobData(
+    { url: ref.url, key: ref.key, title: null, date: null },
+    { sourceId: options.sourceId, sourceName: options.sourceName, fetcher: null },
+  );
+  await addArticleJob(deps.wechatQueue, data);
+  return { status: "queued", key: ref.key, jobId: articleJobId(ref.key), url: ref.url };
 }

@@ -5,7 +5,8 @@
  * `fetch-album` job: album pages are WeChat traffic and go through the rate-limited wechat queue.
  */
 import type { Source } from "../config/sources.ts";
-import type { ArticleRef } from "../model.ts";
+import { FetchError, isAppError } from "../errors.ts";
+import type { ArticleRef, FeedPollResult } from "../model.ts";
 import { parseFeedListing } from "../parsers/listing-feed.ts";
 import { parseOpmlListing } from "../parsers/listing-opml.ts";
 import { type RejectedLink, toArticleRefs } from "../parsers/listing-refs.ts";
@@ -14,13 +15,14 @@ import type { ArticleStore } from "../store/article-store.ts";
 import type { RefOrigin } from "./article-jobs.ts";
 import type { FetchAlbumData, PollSourceData } from "./queues.ts";
 
-/** What one poll found. */
+/** What one poll found; `feeds` has one entry per outline of an OPML source. */
 export interface PollOutcome {
   readonly outcome: "polled";
   readonly sourceId: string;
   readonly found: number;
   readonly added: number;
   readonly rejected: number;
+  readonly feeds?: readonly FeedPollResult[];
 }
 
 /** What the processor needs; the worker wires the real queue, fetcher and files in. */
@@ -81,13 +83,30 @@ export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) =
         break;
       }
       case "opml": {
+        // Each outline fails alone: one dead feed must not stop the others or fail the whole poll.
         const opml = parseOpmlListing(await deps.fetchListing(source.url));
+        const feeds: FeedPollResult[] = [];
         for (const feed of opml.feeds) {
-          const listing = parseFeedListing(await deps.fetchListing(feed.url));
-          const sourceName = source.name ?? listing.title ?? feed.title;
-          count(await enqueueItems(listing.items, { sourceId: source.id, sourceName, fetcher }));
+          try {
+            const listing = parseFeedListing(await deps.fetchListing(feed.url));
+            const sourceName = source.name ?? listing.title ?? feed.title;
+            const result = await enqueueItems(listing.items, { sourceId: source.id, sourceName, fetcher });
+            count(result);
+            feeds.push({ url: feed.url, ok: true, items: result[0] });
+          } catch (error) {
+            if (!isAppError(error) || error.code.startsWith("STORE_")) throw error;
+            feeds.push({ url: feed.url, ok: false, items: 0, code: error.code, error: error.message });
+          }
         }
-        break;
+        const failedFeed = feeds.find((f) => !f.ok);
+        if (feeds.length > 0 && feeds.every((f) => !f.ok) && failedFeed !== undefined) {
+          throw new FetchError(
+            "FETCH_NETWORK",
+            `opml: all ${feeds.length} feeds failed (first: ${failedFeed.error ?? failedFeed.code})`,
+            { feeds },
+          );
+        }
+        return { outcome: "polled", sourceId: source.id, found, added, rejected, feeds };
       }
       case "album":
         await deps.addAlbumJob({

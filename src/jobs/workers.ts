@@ -10,7 +10,7 @@ import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { isAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { ArticleRef } from "../model.ts";
+import type { ArticleRef, FeedPollResult } from "../model.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { FailedArticles } from "../store/failed-articles.ts";
@@ -136,6 +136,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
           ok: true,
           found: result.found,
           added: result.added,
+          ...(result.feeds === undefined ? {} : { feeds: result.feeds }),
         });
         logger.info(
           {
@@ -150,12 +151,16 @@ export function createWorkers(deps: WorkerDeps): Workers {
         return result;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        const feeds = isAppError(error)
+          ? (error.details.feeds as readonly FeedPollResult[] | undefined)
+          : undefined;
         await deps.sourceState.recordPoll(data.sourceId, {
           at: deps.now(),
           ok: false,
           found: 0,
           added: 0,
-          error: message,
+          error: isAppError(error) ? `${error.code}: ${message}` : message,
+          ...(feeds === undefined ? {} : { feeds }),
         });
         logger.warn(
           {

@@ -8,6 +8,7 @@ import { createHopGuard } from "../fetchers/url-guard.ts";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
 import { createHttpServer } from "../server/app.ts";
 import type { BrowserStatus } from "../server/routes/ops.ts";
+import { createArchiveHealth } from "../store/archive-health.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
 import { describeListenError } from "./startup-checks.ts";
 
@@ -21,6 +22,7 @@ export async function startServerRole(
 ): Promise<RunningRole> {
   const { config, store, queues } = ctx;
   const configured = new Map(config.sources.map((src) => [src.id, src]));
+  const archiveHealth = createArchiveHealth(ctx.redis, config.redis.prefix);
   const server = createHttpServer({
     settings: {
       prefix: config.redis.prefix,
@@ -58,6 +60,10 @@ export async function startServerRole(
       return counts;
     },
     browserStatus,
+    archiveStatus: async () => ({
+      ...(await archiveHealth.read()),
+      pending: await store.countArchivePending(),
+    }),
     fetchImage: (url, options) => fetchBytes(url, { ...options, checkHop: createHopGuard(QPIC_ORIGINS) }),
   });
   try {

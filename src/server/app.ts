@@ -21,7 +21,7 @@ import { createOutputCache } from "./output-cache.ts";
 import { sendError } from "./respond.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
 import { createFeedRoutes } from "./routes/feeds.ts";
-import { type BrowserStatus, createOpsRoutes, type QueueCounts } from "./routes/ops.ts";
+import { type ArchiveStatus, type BrowserStatus, createOpsRoutes, type QueueCounts } from "./routes/ops.ts";
 
 /** The configuration values the server uses (mapped from `Config` by the composition root). */
 export interface HttpServerSettings {
@@ -61,6 +61,7 @@ export interface HttpServerDeps {
   readonly enqueue: EnqueueFn;
   readonly queueCounts?: () => Promise<QueueCounts>;
   readonly browserStatus?: () => Promise<BrowserStatus> | BrowserStatus;
+  readonly archiveStatus?: () => Promise<ArchiveStatus>;
   readonly fetchImage?: FetchImage;
   readonly now?: () => Date;
 }
@@ -134,6 +135,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     sourceIds: (settings.sources ?? []).map((s) => s.id),
     ...(deps.queueCounts === undefined ? {} : { queueCounts: deps.queueCounts }),
     ...(deps.browserStatus === undefined ? {} : { browserStatus: deps.browserStatus }),
+    ...(deps.archiveStatus === undefined ? {} : { archiveStatus: deps.archiveStatus }),
     logger,
     now,
   });

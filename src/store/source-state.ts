@@ -7,6 +7,7 @@
 
 import type { Redis, Result } from "ioredis";
 import { StoreError } from "../errors.ts";
+import type { FeedPollResult } from "../model.ts";
 import { guardRedis } from "./guard.ts";
 import { createKeys } from "./keys.ts";
 
@@ -23,6 +24,7 @@ const RECORD_POLL = `
 local last = tonumber(redis.call('HGET', KEYS[1], 'lastPollAt') or '')
 if last and tonumber(ARGV[1]) < last then return 0 end
 redis.call('HSET', KEYS[1], 'lastPollAt', ARGV[1], 'ok', ARGV[2], 'found', ARGV[3], 'added', ARGV[4])
+if ARGV[6] == '' then redis.call('HDEL', KEYS[1], 'feeds') else redis.call('HSET', KEYS[1], 'feeds', ARGV[6]) end
 if ARGV[2] == '1' then
   redis.call('HSET', KEYS[1], 'lastSuccessAt', ARGV[1], 'failureStreak', '0')
   redis.call('HDEL', KEYS[1], 'error')
@@ -54,6 +56,8 @@ export interface PollResult {
   readonly added: number;
   /** One-line failure description (error code + message) when `ok` is false. */
   readonly error?: string;
+  /** OPML sources: how each outline's feed fared. */
+  readonly feeds?: readonly FeedPollResult[];
 }
 
 /** A source's recorded state. */
@@ -67,6 +71,8 @@ export interface SourceStateRecord {
   readonly lastSuccessAt: number | null;
   /** Failed polls since the last success. */
   readonly failureStreak: number;
+  /** OPML sources: each outline's feed in the last poll (empty for other sources). */
+  readonly feeds: readonly FeedPollResult[];
 }
 
 /** The WeChat verification cool-down: no WeChat fetch before `until` (ms); `level` counts escalations. */
@@ -100,6 +106,22 @@ function checkCount(name: string, value: number): string {
   return String(value);
 }
 
+/** A feed result as kept: its error on one short line. */
+function toStoredFeedResult(f: FeedPollResult): FeedPollResult {
+  return f.error === undefined ? f : { ...f, error: f.error.replace(/\s+/g, " ").trim().slice(0, 300) };
+}
+
+/** The kept feed results; a malformed field reads as none rather than failing the whole state. */
+function parseFeedResults(text: string | undefined): FeedPollResult[] {
+  if (text === undefined) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? (value as FeedPollResult[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 function toInt(text: string | undefined): number | null {
   return text !== undefined && /^-?\d{1,16}$/.test(text) ? Number(text) : null;
 }
@@ -121,6 +143,7 @@ export function createSourceState(redis: Redis, prefix: string): SourceState {
           checkCount("found", poll.found),
           checkCount("added", poll.added),
           error,
+          poll.feeds === undefined ? "" : JSON.stringify(poll.feeds.map(toStoredFeedResult)),
         );
       }),
 
@@ -141,6 +164,7 @@ export function createSourceState(redis: Redis, prefix: string): SourceState {
           error: h.error ? h.error : null,
           lastSuccessAt: toInt(h.lastSuccessAt),
           failureStreak: toInt(h.failureStreak) ?? 0,
+          feeds: parseFeedResults(h.feeds),
         };
       }),
 

@@ -22,6 +22,14 @@ export interface BrowserStatus {
   readonly [detail: string]: unknown;
 }
 
+/** Whether the workers could write the archive, and how many documents still wait for their file. */
+export interface ArchiveStatus {
+  readonly failing: boolean;
+  readonly lastError: string | null;
+  readonly lastFailureAt: number | null;
+  readonly pending: number;
+}
+
 /** What the operator routes need. */
 export interface OpsDeps {
   readonly redis: Redis;
@@ -31,6 +39,7 @@ export interface OpsDeps {
   readonly sourceIds: readonly string[];
   readonly queueCounts?: () => Promise<QueueCounts>;
   readonly browserStatus?: () => Promise<BrowserStatus> | BrowserStatus;
+  readonly archiveStatus?: () => Promise<ArchiveStatus>;
   readonly logger: Logger;
   readonly now: () => Date;
 }
@@ -126,14 +135,33 @@ export function createOpsRoutes(deps: OpsDeps): OpsRoutes {
           deps.logger.warn({ err }, "health source state unavailable");
         }
       }
+      let archive: (ArchiveStatus & { ok: boolean }) | null = null;
+      if (redisOk && deps.archiveStatus !== undefined) {
+        try {
+          const status = await within(deps.archiveStatus(), PING_TIMEOUT_MS);
+          archive = { ok: !status.failing, ...status };
+        } catch (err) {
+          deps.logger.warn({ err }, "health archive state unavailable");
+        }
+      }
+      // A failing archive write loses nothing (the documents wait in Redis), but it needs a person.
+      const archiveOk = archive === null || archive.ok;
       const body = {
-        status: redisOk ? "ok" : "unavailable",
+        status: !redisOk ? "unavailable" : archiveOk ? "ok" : "degraded",
         time: deps.now().toISOString(),
         redis: { ok: redisOk, latencyMs },
+        archive:
+          archive === null
+            ? null
+            : {
+                ...archive,
+                lastFailureAt:
+                  archive.lastFailureAt === null ? null : new Date(archive.lastFailureAt).toISOString(),
+              },
         browser: await browser(),
         sources,
       };
-      sendJson(req, res, redisOk ? 200 : 503, body);
+      sendJson(req, res, redisOk && archiveOk ? 200 : 503, body);
     },
 
     async metrics(req, res) {

@@ -30,6 +30,7 @@ describe("source state: polls", () => {
       error: null,
       lastSuccessAt: 1000,
       failureStreak: 0,
+      feeds: [],
     });
     await state.recordPoll("geek-park", {
       at: 2000,
@@ -47,12 +48,44 @@ describe("source state: polls", () => {
       error: "FETCH_NETWORK",
       lastSuccessAt: 1000,
       failureStreak: 2,
+      feeds: [],
     });
     await state.recordPoll("geek-park", { at: 4000, ok: true, found: 5, added: 0 });
     const s = await state.readSourceState("geek-park");
     assert.equal(s?.failureStreak, 0);
     assert.equal(s?.error, null);
     assert.equal(s?.lastSuccessAt, 4000);
+  });
+
+  it("keeps each OPML feed's result of the last poll, errors on one line", async () => {
+    await state.recordPoll("list", {
+      at: 1000,
+      ok: true,
+      found: 3,
+      added: 3,
+      feeds: [
+        {
+          url: "https://a.example/feed.xml",
+          ok: false,
+          items: 0,
+          code: "FETCH_HTTP_STATUS",
+          error: "HTTP\n404",
+        },
+        { url: "https://b.example/feed.xml", ok: true, items: 3 },
+      ],
+    });
+    assert.deepEqual((await state.readSourceState("list"))?.feeds, [
+      {
+        url: "https://a.example/feed.xml",
+        ok: false,
+        items: 0,
+        code: "FETCH_HTTP_STATUS",
+        error: "HTTP 404",
+      },
+      { url: "https://b.example/feed.xml", ok: true, items: 3 },
+    ]);
+    await state.recordPoll("list", { at: 2000, ok: true, found: 0, added: 0 });
+    assert.deepEqual((await state.readSourceState("list"))?.feeds, []);
   });
 
   it("ignores a poll result older than the one recorded", async () => {
