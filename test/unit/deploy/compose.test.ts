@@ -227,7 +227,9 @@ describe("docker-compose.redis-port.yml", () => {
     };
     assert.equal(override.name, (compose as { name?: string }).name, "same project name as the main file");
     assert.deepEqual(Object.keys(override.services), ["redis"]);
-    assert.deepEqual(override.services.redis, { ports: ["127.0.0.1:${REDIS_HOST_PORT:-6379}:6379"] });
+    // Compose interpolation syntax, not a JavaScript template: REDIS_HOST_PORT with 6379 as default.
+    const published = ["127.0.0.1:", "$", "{REDIS_HOST_PORT:-6379}:6379"].join("");
+    assert.deepEqual(override.services.redis, { ports: [published] });
   });
 
   it("is documented in the README's compose section and .env.example, with REDIS_HOST_PORT", async () => {
