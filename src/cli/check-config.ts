@@ -1,25 +1,26 @@
 /**
- * `wechat-feed check-config`: validates the configuration (one line naming file, key and problem
- * on error, exit 2) and prints the effective settings and each source's next run times.
+ * `wechat-feed check-config`: validates the configuration (on error one line per problem, naming
+ * file, key and problem, exit 2) and prints the effective settings and each source's next run times
+ * (Beijing time, see time-format.ts).
  */
 import { resolveConfigPath } from "../config/load.ts";
+import { UsageError } from "../errors.ts";
 import { nextRunsOf } from "../jobs/scheduler.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { loadCliConfig } from "./runtime.ts";
+import { formatCliTime } from "./time-format.ts";
 
 const usage = `Usage: wechat-feed check-config
 
 Validates the configuration (WECHAT_FEED_CONFIG, else config/wechat-feed.yaml, else the example)
-with the environment overrides, and prints the effective sources and their next run times.`;
-
-const shanghai = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Shanghai",
-  dateStyle: "short",
-  timeStyle: "short",
-});
+with the environment overrides, and prints the effective sources and their next run times (in
+Beijing time, UTC+8). Every problem is printed, one per line: file, key, problem; exit 2.`;
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
-  parseCommandArgs("check-config", args, {});
+  const { positionals } = parseCommandArgs("check-config", args, {});
+  if (positionals.length > 0) {
+    throw new UsageError("USAGE", `check-config: unexpected argument "${positionals[0]}" (it takes none)`);
+  }
   const config = loadCliConfig(ctx);
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
   out(`config: ${resolveConfigPath({ env: ctx.env, cwd: ctx.cwd })} is valid`);
@@ -37,7 +38,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     const state = source.enabled ? "" : " [disabled]";
     out(`  ${source.id} (${source.type}${state}) ${where}`);
     const runs = source.enabled ? await nextRunsOf(source.schedule, source.timezone, 3) : [];
-    const shown = runs.map((d) => `${shanghai.format(d)} CST`).join(", ");
+    const shown = runs.map(formatCliTime).join(", ");
     out(`    schedule "${source.schedule}" (${source.timezone})${shown ? `; next: ${shown}` : ""}`);
   }
   return 0;

@@ -5,10 +5,11 @@
  * its summary. Prints the document's path. A malformed date, or a day whose window has not closed,
  * is a usage error (one line, exit 2) found before Redis is opened where possible.
  */
-import { UsageError } from "../errors.ts";
+import { isAppError, UsageError } from "../errors.ts";
 import { createBuildDigest, resolveDigestWindow, toDigestJobSettings } from "../jobs/build-digest.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { loadCliConfig, openRuntime } from "./runtime.ts";
+import { formatCliTime } from "./time-format.ts";
 
 const usage = `Usage: wechat-feed digest [--date YYYY-MM-DD]
 
@@ -18,12 +19,26 @@ day's digest.schedule run time, in digest.timezone), grouped by source. Writes i
 when set, and prints the document's path.
   --date YYYY-MM-DD   the digest day (default: the latest day whose window has closed)`;
 
+/** Refuses a malformed day or one whose window is still open, naming when it closes (Beijing time). */
+function checkDigestDay(day: string | null, settings: Parameters<typeof resolveDigestWindow>[2]): void {
+  try {
+    resolveDigestWindow(day, new Date(), settings);
+  } catch (error) {
+    const closesAt = isAppError(error, "USAGE") ? error.details.closesAt : undefined;
+    if (!(closesAt instanceof Date)) throw error;
+    throw new UsageError(
+      "USAGE",
+      `digest: the window of ${day} has not closed yet: it closes at ${formatCliTime(closesAt)}; GET /digest shows it so far`,
+    );
+  }
+}
+
 async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseCommandArgs("digest", args, { date: { type: "string" } });
   if (positionals.length > 0) throw new UsageError("USAGE", "digest: unexpected argument(s); use --date");
   const day = values.date ?? null;
   // Checked before connecting, so a typo answers at once even when Redis is down.
-  resolveDigestWindow(day, new Date(), loadCliConfig(ctx).digest);
+  checkDigestDay(day, loadCliConfig(ctx).digest);
   const rt = await openRuntime(ctx);
   try {
     const buildDigest = createBuildDigest({

@@ -1,6 +1,7 @@
 /**
  * The `wechat-feed` command line: dispatches to one command per verb. User mistakes (usage, config,
- * invalid URL) print one line and exit 2, without a stack trace; failures exit 1.
+ * invalid URL) print one line (a configuration: one line per problem) and exit 2, without a stack
+ * trace; failures exit 1.
  */
 import { AppError } from "../errors.ts";
 import { checkConfigCommand } from "./check-config.ts";
@@ -42,6 +43,13 @@ function overview(): string {
   return `Usage: wechat-feed <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun \`wechat-feed <command> --help\` for a command's options.\n`;
 }
 
+/** What a failed command prints: every problem of a configuration, one per line; else the message. */
+function errorLines(error: AppError): string[] {
+  const problems = error.details.problems;
+  const listed = Array.isArray(problems) && problems.every((p) => typeof p === "string");
+  return error.code === "CONFIG_INVALID" && listed && problems.length > 0 ? problems : [error.message];
+}
+
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   const [name, ...args] = argv;
@@ -62,7 +70,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     return await command.run(args, ctx);
   } catch (error) {
     if (error instanceof AppError) {
-      ctx.stderr.write(`wechat-feed: ${error.message}\n`);
+      for (const line of errorLines(error)) ctx.stderr.write(`wechat-feed: ${line}\n`);
       return USER_MISTAKES.has(error.code) ? EXIT_USAGE : 1;
     }
     throw error;

@@ -16,12 +16,20 @@ Runs the service. Roles (comma-separated or repeated; default all, in one proces
   scheduler  node-cron ticks that enqueue source polls (any number of schedulers is safe)
   worker     polls sources and fetches articles (run several for more throughput)
   server     the HTTP server: feeds, digest, API
-Stops on SIGINT/SIGTERM: no new ticks or jobs, active jobs finished or released, then exit.
+Stops on SIGINT/SIGTERM: no new ticks or jobs, active jobs finished or released, then exit; a
+second signal (a second or more later) exits at once. Under \`npm start\`, signal npm's pid or
+this one: npm runs this process directly (\`exec\`) and passes SIGINT/SIGTERM on.
 
 First start: without REDIS_URL, when nothing answers at the configured redis.url on this machine
 (default redis://127.0.0.1:6379), starts redis-server there itself, with its data in <dataDir>/redis,
 and stops it with the service (REDIS_SERVER_PATH picks the binary). A missing Chromium is reported
 at start; only browser fetches need it.`;
+
+/**
+ * A signal this soon after the first is the same request, not a second one: on Ctrl-C under
+ * `npm start` node gets SIGINT from the terminal and again from npm, which forwards it to its child.
+ */
+const DUPLICATE_SIGNAL_MS = 1000;
 
 /** Extra time for closing the browser, server and Redis after the workers. */
 const SHUTDOWN_SLACK_MS = 10_000;
@@ -73,13 +81,14 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 
   const timeoutMs = config.jobs.timeoutMs + SHUTDOWN_SLACK_MS;
   await new Promise<void>((resolve) => {
-    let stopping = false;
+    let stoppingSince: number | null = null;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
+      if (stoppingSince !== null) {
+        if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
         logger.warn({ signal }, "forced exit");
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       logger.info({ signal, timeoutMs }, "shutdown started");
       const timer = setTimeout(() => {
         logger.error({ timeoutMs }, "shutdown timed out");

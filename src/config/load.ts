@@ -3,7 +3,8 @@
  * config/wechat-feed.yaml, else the example), applies the environment overrides, validates with the zod
  * schema and returns a deep-frozen Config. This is the only reader of the config file and of the
  * environment's config variables; callers pass `process.env` in, so tests never touch the real one.
- * Every problem becomes a ConfigError whose message is one line naming the file, the key and the problem.
+ * Every problem becomes a ConfigError whose message is one line naming the file, the key and the problem
+ * (the first, counting the rest); `details.problems` holds every problem as such a line.
  */
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -51,9 +52,15 @@ export function resolveConfigPath(options: LoadConfigOptions): string {
 export function loadConfig(options: LoadConfigOptions): Config {
   const file = resolveConfigPath(options);
   const shown = displayPath(file, options.cwd);
-  const fail = (problem: string, details: Record<string, unknown> = {}): never => {
-    throw new ConfigError("CONFIG_INVALID", `config: ${shown}: ${problem}`, { file, ...details });
+  const failAll = (problems: readonly string[]): never => {
+    const lines = problems.map((problem) => `config: ${shown}: ${problem}`);
+    const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem(s))` : "";
+    throw new ConfigError("CONFIG_INVALID", `${lines[0] ?? `config: ${shown}: invalid`}${more}`, {
+      file,
+      problems: lines,
+    });
   };
+  const fail = (problem: string): never => failAll([problem]);
 
   if (nonEmpty(options.env.WECHAT_FEED_CONFIG) === undefined && !isFile(file)) {
     return fail(`file not found, nor ${DEFAULT_FILE}; create one or set WECHAT_FEED_CONFIG`);
@@ -65,18 +72,19 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => describeIssue(issue, fromEnv));
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : "";
-    return fail(`${problems[0] ?? "invalid configuration"}${more}`, { issues: problems });
+    return failAll(problems.length > 0 ? problems : ["invalid configuration"]);
   }
 
   const config = result.data;
   const configDir = path.dirname(file);
+  const missing: string[] = [];
   const sources = config.sources.map((source, index) => {
     if (source.type !== "urls" || source.file === undefined) return source;
     const resolved = path.resolve(configDir, source.file);
-    if (!isFile(resolved)) fail(`sources[${index}].file: file not found: ${resolved}`);
+    if (!isFile(resolved)) missing.push(`sources[${index}].file: file not found: ${resolved}`);
     return { ...source, file: resolved };
   });
+  if (missing.length > 0) failAll(missing);
   return deepFreeze({ ...config, dataDir: path.resolve(options.cwd, config.dataDir), sources });
 }
 

@@ -116,6 +116,7 @@ export function resolveDigestWindow(
     throw new UsageError(
       "USAGE",
       `digest: the window of ${chosen} has not closed yet (it closes at ${window.to.toISOString()})`,
+      { closesAt: window.to },
     );
   }
   return window;

@@ -33,6 +33,7 @@ import {
   QUEUE,
   type Queues,
 } from "./queues.ts";
+import { toLoggedRejectedLinks } from "./rejected-links.ts";
 import type { FailedRetryPolicy } from "./retry-policy.ts";
 
 /** Tuning of the workers, from the configuration. */
@@ -111,7 +112,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
     addAlbumJob,
     onRejected: (sourceId, rejected) =>
       logger.info(
-        { sourceId, count: rejected.length, codes: [...new Set(rejected.map((r) => r.reason))] },
+        { sourceId, count: rejected.length, links: toLoggedRejectedLinks(rejected) },
         "links rejected",
       ),
   });

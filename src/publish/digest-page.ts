@@ -33,6 +33,8 @@ export interface DigestGroup {
 export interface DigestPageContent {
   readonly title: string;
   readonly summary: string;
+  /** A highlighted note under the summary (the "not final" mark of a preview); none when absent. */
+  readonly notice?: string;
   readonly groups: readonly DigestGroup[];
 }
 
@@ -47,6 +49,8 @@ body { margin: 0; background: var(--bg); color: var(--fg);
 main { max-width: 720px; margin: 0 auto; padding: 24px 16px 48px; }
 h1 { font-size: 1.6em; margin: 0 0 4px; }
 h1 + p { color: var(--muted); margin: 0 0 24px; font-size: .9em; }
+blockquote { margin: -12px 0 24px; padding: 10px 14px; border-left: 4px solid #d4a72c; border-radius: 6px;
+  background: var(--card); font-size: .9em; }
 h2 { font-size: 1.15em; margin: 32px 0 8px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
 h2 sup { display: inline-block; vertical-align: middle; margin-left: 8px; padding: 0 8px; border-radius: 999px;
   background: var(--card); color: var(--muted); font-weight: normal; font-size: .68em; line-height: 1.7; }
@@ -84,6 +88,7 @@ export function renderDigestPage(content: DigestPageContent, imageUrl?: (url: st
   const body = [
     `<h1>${escapeXml(content.title)}</h1>`,
     `<p>${escapeXml(content.summary)}</p>`,
+    ...(content.notice === undefined ? [] : [`<blockquote>${escapeXml(content.notice)}</blockquote>`]),
     ...content.groups.map(renderGroup),
   ].join("\n");
   const safeBody = sanitizeHtml(body, imageUrl === undefined ? {} : { imageUrl });

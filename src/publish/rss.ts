@@ -23,8 +23,11 @@ export interface RssChannel {
   readonly feedUrl: string;
   /** Rewrites image URLs in content and enclosures (the signed image proxy), when on. */
   readonly imageUrl?: (url: string) => string;
-  /** The channel's lastBuildDate: pass the newest item's time so an unchanged feed keeps its bytes. */
-  readonly buildDate: Date;
+  /**
+   * The channel's lastBuildDate: pass the newest item's time so an unchanged feed keeps its bytes;
+   * null (a feed with nothing in it yet) leaves the element out rather than inventing a date.
+   */
+  readonly buildDate: Date | null;
 }
 
 /** One entry of the OPML feed list. */
@@ -156,14 +159,19 @@ function indexOutsideCdata(xml: string, needle: string): number {
   }
 }
 
-/** Replaces the package's wall-clock `<lastBuildDate>` (always present, before any item) with `date`. */
-function withBuildDate(xml: string, date: Date): string {
+/**
+ * Replaces the package's wall-clock `<lastBuildDate>` (always present, before any item) with `date`,
+ * or removes the element when there is no valid date.
+ */
+function withBuildDate(xml: string, date: Date | null): string {
   const open = "<lastBuildDate>";
+  const close = "</lastBuildDate>";
   const start = indexOutsideCdata(xml, open);
-  const end = xml.indexOf("</lastBuildDate>", start);
+  const end = xml.indexOf(close, start);
   if (start === -1 || end === -1) return xml;
-  const value = Number.isNaN(date.getTime()) ? "" : date.toUTCString();
-  return `${xml.slice(0, start + open.length)}${value}${xml.slice(end)}`;
+  if (date === null || Number.isNaN(date.getTime()))
+    return `${xml.slice(0, start)}${xml.slice(end + close.length)}`;
+  return `${xml.slice(0, start + open.length)}${date.toUTCString()}${xml.slice(end)}`;
 }
 
 /** Builds an RSS 2.0 feed of `items` (newest first), byte-identical for identical inputs. */

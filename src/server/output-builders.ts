@@ -1,13 +1,14 @@
 /**
  * Turns stored articles into the server's cached representations: the combined feed, one feed per
- * source, the OPML list and the digest pages and feed. These are thin adapters over the pure builders
- * of `publish/`; what they add is the HTTP side: the body bytes, a strong ETag of them, Last-Modified
+ * source, the OPML list, the digest pages and feed, and the "today so far" preview. These are thin
+ * adapters over the pure builders of `publish/`; what they add is the HTTP side: the body bytes, a strong ETag of them, Last-Modified
  * (the newest store or edit time among the items) and the content-type and security headers. The
  * channel's lastBuildDate is that same instant, never the clock, so rebuilding unchanged items gives
  * byte-identical output and an unchanged ETag.
  */
 
 import { buildDigest, buildDigestRss, type DigestWindow } from "../publish/digest.ts";
+import { buildDigestPreview } from "../publish/digest-preview.ts";
 import { toFeedItem } from "../publish/feed-items.ts";
 import { buildOpml, buildRss } from "../publish/rss.ts";
 import type { StoredArticle } from "../store/article-store.ts";
@@ -55,8 +56,8 @@ function feedRepresentation(
     siteUrl: settings.publicUrl,
     feedUrl: `${settings.publicUrl}${channel.path}`,
     ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
-    // An empty feed still needs a fixed date, or every build would differ.
-    buildDate: lastModified ?? new Date(0),
+    // The newest change, not the clock, so a rebuild of the same items gives the same bytes.
+    buildDate: lastModified,
   });
   return createRepresentation(xml, CONTENT_TYPE.rss, { lastModified });
 }
@@ -134,6 +135,30 @@ export function renderDigestDay(
   return { window, page, document: digest.document, articleCount: inside.length };
 }
 
+/**
+ * The "today so far" page of the open `window` (publish/digest-preview.ts): its own validators, dated
+ * by the newest article in it, and revalidated on every request since it changes all day.
+ */
+export function renderDigestPreview(
+  window: DigestWindow,
+  articles: readonly StoredArticle[],
+  settings: OutputSettings,
+): Representation {
+  const inside = articles.filter(
+    (a) => a.storedAt >= window.from.getTime() && a.storedAt < window.to.getTime(),
+  );
+  const html = buildDigestPreview(
+    inside.map(toFeedItem),
+    window,
+    settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl },
+  );
+  return createRepresentation(html, CONTENT_TYPE.html, {
+    lastModified: newestChange(inside),
+    cacheControl: "no-cache",
+    extra: HTML_HEADERS,
+  });
+}
+
 /** `/digest.xml`: one item per digest day that has articles, newest first. */
 export function renderDigestFeed(days: readonly DigestDay[], settings: OutputSettings): Representation {
   const published = days.filter((d) => d.articleCount > 0);
@@ -147,7 +172,7 @@ export function renderDigestFeed(days: readonly DigestDay[], settings: OutputSet
       siteUrl: settings.publicUrl,
       feedUrl: `${settings.publicUrl}/digest.xml`,
       ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
-      buildDate: newest ?? new Date(0),
+      buildDate: newest,
     },
   );
   return createRepresentation(xml, CONTENT_TYPE.rss, { lastModified: newest });

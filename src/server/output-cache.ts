@@ -5,8 +5,9 @@
  * notice from the workers (`store/change-feed.ts`; notices within that second are batched), and (3) when
  * a cheap periodic check finds that the change counter moved without a notice reaching us (pub/sub is
  * fire-and-forget), that the last build failed, or that a new digest window has closed. A `?limit=`
- * other than the default, and digest days older than the snapshot's, are built on demand and kept in a
- * small cache that every rebuild clears. Each rebuild also writes the static copies under
+ * other than the default, digest days older than the snapshot's and the "today so far" preview are
+ * built on demand and kept in a small cache that every rebuild clears (so the preview follows every
+ * stored article). Each rebuild also writes the static copies under
  * `<dataDir>/public/`.
  */
 
@@ -20,6 +21,7 @@ import type { Representation } from "./http-cache.ts";
 import { type OutputSettings, renderCombinedFeed, renderSourceFeed } from "./output-builders.ts";
 import {
   buildDigestDay,
+  buildDigestPreviewPage,
   buildSnapshot,
   type OutputSnapshot,
   type SnapshotContext,
@@ -60,8 +62,13 @@ export interface OutputCache {
   snapshot(): OutputSnapshot | null;
   /** A feed with a non-default item count (the combined feed when `sourceId` is absent). */
   feedWithLimit(limit: number, sourceId?: string): Promise<Representation | null>;
-  /** The page of digest `day`, or null when that digest does not exist (yet). */
+  /**
+   * The page of digest `day`, or null when that digest does not exist: its window has not closed, or
+   * no article was stored in it (a quiet day, or a day before the first article).
+   */
   digestPage(day: string): Promise<Representation | null>;
+  /** The "today so far" page of the open window (built once per snapshot, on first request). */
+  digestPreview(): Promise<Representation | null>;
   /** Rebuilds everything now and resolves when done (tests, operators). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -172,8 +179,19 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
       const snap = current;
       if (snap === null || day > snap.latestDay) return null;
       const ready = snap.digestDays.get(day);
-      if (ready !== undefined) return ready.page;
-      return variants.get(`digest:${day}`, async () => (await buildDigestDay(ctx, day)).page);
+      if (ready !== undefined) return ready.articleCount > 0 ? ready.page : null;
+      return variants.get(`digest:${day}`, async () => {
+        const built = await buildDigestDay(ctx, day);
+        return built.articleCount > 0 ? built.page : null;
+      });
+    },
+
+    async digestPreview() {
+      const snap = current;
+      if (snap === null) return null;
+      return variants.get(`digest-preview:${snap.latestDay}`, () =>
+        buildDigestPreviewPage(ctx, snap.latestDay),
+      );
     },
 
     async refresh() {

@@ -16,6 +16,7 @@ import {
   renderCombinedFeed,
   renderDigestDay,
   renderDigestFeed,
+  renderDigestPreview,
   renderOpml,
   renderSourceFeed,
   sourceName,
@@ -63,7 +64,7 @@ export function toPublicFiles(snap: OutputSnapshot): Map<string, Representation>
     ["digest.xml", snap.digestFeed],
   ]);
   for (const [id, out] of snap.sources) files.set(`feeds/${id}.xml`, out.rep);
-  for (const [day, d] of snap.digestDays) files.set(`digests/${day}.html`, d.page);
+  for (const [day, d] of snap.digestDays) if (d.articleCount > 0) files.set(`digests/${day}.html`, d.page);
   return files;
 }
 
@@ -96,6 +97,20 @@ export async function buildDigestDay(ctx: SnapshotContext, day: string): Promise
   const window = toDigestWindow(day, ctx.digestTime, ctx.timezone);
   const range = { from: window.from.getTime(), to: window.to.getTime() };
   return renderDigestDay(window, await listArticlesStoredIn(ctx.redis, ctx.prefix, [range]), ctx.settings);
+}
+
+/** The "today so far" page: the window after `latestDay`'s, with what was stored in it until now. */
+export async function buildDigestPreviewPage(
+  ctx: SnapshotContext,
+  latestDay: string,
+): Promise<Representation> {
+  const window = toDigestWindow(addDays(latestDay, 1), ctx.digestTime, ctx.timezone);
+  const range = { from: window.from.getTime(), to: window.to.getTime() };
+  return renderDigestPreview(
+    window,
+    await listArticlesStoredIn(ctx.redis, ctx.prefix, [range]),
+    ctx.settings,
+  );
 }
 
 async function buildDigestDays(ctx: SnapshotContext, latestDay: string): Promise<Map<string, DigestDay>> {

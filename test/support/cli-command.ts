@@ -18,16 +18,23 @@ export const CLI_SCRIPT = "bin/wechat-feed.js";
 
 /**
  * The node flags `npm start` runs the CLI with: package.json's start script is
- * `node <flags> bin/wechat-feed.js start`. Tests and benchmarks start the service with the same flags.
+ * `exec node <flags> bin/wechat-feed.js start` (`exec`, so a signal to npm's child reaches node). Tests and benchmarks start the service with the same flags.
  */
 export function startNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as {
     scripts: { start: string };
   };
-  const [program, ...rest] = pkg.scripts.start.split(/\s+/);
+  const [shellExec, program, ...rest] = pkg.scripts.start.split(/\s+/);
   const script = rest.indexOf(CLI_SCRIPT);
-  if (program !== "node" || script === -1 || rest.slice(0, script).some((arg) => !arg.startsWith("--")))
-    throw new Error(`package.json start script "${pkg.scripts.start}" is not node <flags> ${CLI_SCRIPT}`);
+  if (
+    shellExec !== "exec" ||
+    program !== "node" ||
+    script === -1 ||
+    rest.slice(0, script).some((arg) => !arg.startsWith("--"))
+  )
+    throw new Error(
+      `package.json start script "${pkg.scripts.start}" is not exec node <flags> ${CLI_SCRIPT}`,
+    );
   return rest.slice(0, script);
 }
 

@@ -1,6 +1,7 @@
 /**
  * GET/HEAD routes for the rendered outputs: `/feed.xml`, `/feeds/<id>.xml`, `/opml.xml`, `/digest.xml`,
- * `/digest` (the latest digest page) and `/digests/<YYYY-MM-DD>`. They only look outputs up in the
+ * `/digest` (the latest digest page, or the "today so far" preview while the latest digest is empty)
+ * and `/digests/<YYYY-MM-DD>` (404 for a day without a digest). They only look outputs up in the
  * output cache (built ahead of requests) and answer with conditional GET; a `?limit=` other than the
  * configured default is the one case that can trigger a (cached, shared) build.
  */
@@ -94,9 +95,13 @@ export function createFeedRoutes(cache: OutputCache, defaultLimit: number): Feed
 
     async latestDigest(req, res) {
       const snap = ready(req, res);
-      const page = snap === null ? undefined : snap.digestDays.get(snap.latestDay)?.page;
-      if (page !== undefined) sendRepresentation(req, res, page);
-      else if (snap !== null) sendError(req, res, 404, "no digest yet");
+      if (snap === null) return;
+      const latest = snap.digestDays.get(snap.latestDay);
+      // An empty latest digest (first day, quiet day) says nothing: show what today has so far.
+      const page =
+        latest !== undefined && latest.articleCount > 0 ? latest.page : await cache.digestPreview();
+      if (page !== null) sendRepresentation(req, res, page);
+      else sendError(req, res, 404, "no digest yet");
     },
 
     async digestDay(req, res, day) {

@@ -4,7 +4,9 @@
  * the server runs with the image proxy on, so every image is `/img?u=…&s=…` on the local server, whose
  * proxy fetches from a mock image host on 127.0.0.1 (standing in for mmbiz.qpic.cn) that serves real
  * PNGs and records the Referer. Requests to any other host are blocked and recorded: nothing may leave.
- * With DOCS_SCREENSHOT=1 the digest screenshot is also saved as docs/digest.png for the README.
+ * A second server, started "today" with three articles stored after the digest run, shows them on
+ * `/digest` under the "today so far" heading. With DOCS_SCREENSHOT=1 both digest screenshots are also
+ * saved as docs/digest.png and docs/digest-today.png for the README.
  */
 import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -19,6 +21,7 @@ import { type Browser, chromium, type Page } from "playwright";
 import { findChromium } from "../../../src/fetchers/chromium.ts";
 import { fetchBytes } from "../../../src/fetchers/http.ts";
 import { toFeedItem } from "../../../src/publish/feed-items.ts";
+import { PREVIEW_TITLE } from "../../../src/publish/digest-preview.ts";
 import { createImageUrlRewriter } from "../../../src/publish/image-url.ts";
 import { renderArticleHtml } from "../../../src/publish/markdown-html.ts";
 import type { FetchImage } from "../../../src/server/image-proxy.ts";
@@ -225,6 +228,57 @@ describe("screenshots in headless Chromium", { skip: skipReason(dir, "WeChat cor
       await copyFile(file, join(PROJECT_ROOT, "docs", "digest.png"));
     }
     await page.close();
+  });
+
+  it("the 'today so far' page of a service started today: its three articles under that heading", async () => {
+    // Three articles stored after this morning's run, none before: the latest digest is empty.
+    const todays = articles
+      .filter((a) => a.cover !== null)
+      .slice(0, 3)
+      .map((a, i) => ({ ...a, storedAt: Date.parse("2025-11-20T00:30:00Z") + i * 600_000 }));
+    assert.equal(todays.length, 3);
+    const serverPort = await freePort();
+    const today = await startTestServer({
+      articles: todays,
+      settings: {
+        port: serverPort,
+        publicUrl: `http://127.0.0.1:${serverPort}`,
+        imageProxy: { enabled: true, secret: SECRET },
+        feeds: { limit: 50, title: "wechat-feed" },
+      },
+      deps: () => ({ now: () => NOW, fetchImage: fetchViaMock(host.port) }),
+    });
+    try {
+      const blocked: string[] = [];
+      const page = await openPage(blocked);
+      const res = await page.goto(`${today.base}/digest`, { waitUntil: "load" });
+      assert.equal(res?.status(), 200);
+      assert.equal(await page.textContent("h1"), PREVIEW_TITLE);
+      assert.match((await page.textContent("blockquote")) ?? "", /^尚未完结.*Not final/);
+      const titles = await page.$$eval("h3", (nodes) => nodes.map((n) => n.textContent ?? ""));
+      assert.equal(titles.length, 3);
+      for (const a of todays)
+        assert.ok(
+          titles.some((t) => t.startsWith(a.title.slice(0, 8))),
+          a.title,
+        );
+      await settleImages(page);
+      const images = await imageStates(page);
+      assert.equal(images.length, 3);
+      for (const img of images) assert.ok(img.naturalWidth > 0, `loaded: ${img.src}`);
+      assert.deepEqual(blocked, []);
+
+      const file = join(shots, "digest-today.png");
+      await page.screenshot({ path: file, fullPage: true });
+      await checkScreenshot(file, 900);
+      if (process.env.DOCS_SCREENSHOT === "1") {
+        await mkdir(join(PROJECT_ROOT, "docs"), { recursive: true });
+        await copyFile(file, join(PROJECT_ROOT, "docs", "digest-today.png"));
+      }
+      await page.close();
+    } finally {
+      await today.close();
+    }
   });
 
   it("an article rendered from content:encoded: every image loads through the proxy", async () => {

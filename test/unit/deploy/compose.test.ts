@@ -4,7 +4,8 @@
  * command (our CLI with `--help`, and Redis' own flags on a local redis-server); and the settings the
  * service depends on are there: Redis AOF + noeviction + volume + healthcheck, init, a stop grace
  * period above the job timeout plus the shutdown slack, shm for Chromium, the data volume, the env
- * file, the port, and the start order on a healthy Redis.
+ * file, the port, and the start order on a healthy Redis. Redis is published on the host only through
+ * the override file docker-compose.redis-port.yml (loopback, REDIS_HOST_PORT), which the README names.
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
@@ -22,6 +23,7 @@ import { findAll, parseKeyValues, readDockerfile } from "../../support/dockerfil
 import { findFreePort } from "../../support/redis-server.ts";
 
 const COMPOSE_FILE = join(PROJECT_ROOT, "docker-compose.yml");
+const REDIS_PORT_OVERRIDE = join(PROJECT_ROOT, "docker-compose.redis-port.yml");
 const DCLINT = join(PROJECT_ROOT, "node_modules", "dclint", "bin", "dclint.cjs");
 /** start.ts gives shutdown jobs.timeoutMs plus this slack (SHUTDOWN_SLACK_MS) before forcing the exit. */
 const SHUTDOWN_SLACK_MS = 10_000;
@@ -206,5 +208,39 @@ describe("docker-compose.yml", () => {
     assert.equal(port, String(exampleConfig.server.port));
     const published = (service.ports as string[]).map((p) => p.split(":").at(-1));
     assert.ok(published.includes(port), `${name}: ports ${String(service.ports)}`);
+  });
+
+  it("publishes no Redis port by default, so a Redis already on the host is no conflict", () => {
+    const redis = compose.services.redis ?? {};
+    assert.equal(redis.ports, undefined, `redis publishes ${String(redis.ports)}`);
+    assert.equal(redis.network_mode, undefined, "redis must stay on the compose network");
+  });
+});
+
+describe("docker-compose.redis-port.yml", () => {
+  it("passes dclint and publishes only Redis, on loopback at REDIS_HOST_PORT (default 6379)", async () => {
+    const result = await dclint(REDIS_PORT_OVERRIDE);
+    assert.equal(result.errorCount + result.warningCount, 0, JSON.stringify(result.messages));
+    const override = parseYaml(await readFile(REDIS_PORT_OVERRIDE, "utf8")) as {
+      name?: string;
+      services: Record<string, Service>;
+    };
+    assert.equal(override.name, (compose as { name?: string }).name, "same project name as the main file");
+    assert.deepEqual(Object.keys(override.services), ["redis"]);
+    // Compose interpolation syntax, not a JavaScript template: REDIS_HOST_PORT with 6379 as default.
+    const published = ["127.0.0.1:", "$", "{REDIS_HOST_PORT:-6379}:6379"].join("");
+    assert.deepEqual(override.services.redis, { ports: [published] });
+  });
+
+  it("is documented in the README's compose section and .env.example, with REDIS_HOST_PORT", async () => {
+    const readme = await readFile(join(PROJECT_ROOT, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("### With docker compose"),
+      readme.indexOf("\n## ", readme.indexOf("### With docker compose")),
+    );
+    assert.match(section, /-f docker-compose\.yml -f docker-compose\.redis-port\.yml/);
+    assert.match(section, /REDIS_HOST_PORT/);
+    const envExample = await readFile(join(PROJECT_ROOT, ".env.example"), "utf8");
+    assert.match(envExample, /docker-compose\.redis-port\.yml[\s\S]*\nREDIS_HOST_PORT=/);
   });
 });

@@ -30,6 +30,12 @@ describe("buildRss", () => {
   const xml = buildRss(items, CHANNEL);
   const feed = parse(xml);
 
+  it("leaves lastBuildDate out when there is no build date, instead of inventing one", () => {
+    const empty = buildRss([], { ...CHANNEL, buildDate: null });
+    assert.doesNotMatch(empty, /lastBuildDate|1970/);
+    assert.equal(parse(empty).title, CHANNEL.title);
+  });
+
   it("writes the channel: title, link, description, self link and the given lastBuildDate", () => {
     assert.equal(feed.title, CHANNEL.title);
     assert.equal(feed.description, CHANNEL.description);
