@@ -1,8 +1,8 @@
 /** The "links rejected" log detail: each link shortened, query values never shown, with its code. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { toArticleRefs } from "../../../src/parsers/listing-refs.ts";
 import { MAX_LOGGED_LINKS, toLoggedRejectedLinks, toShortLink } from "../../../src/jobs/rejected-links.ts";
+import { toArticleRefs } from "../../../src/parsers/listing-refs.ts";
 
 const item = (link: string) => ({ link, title: null, date: null });
 
