@@ -40,17 +40,19 @@ export function readArticleJobData(value: unknown): FetchArticleData | null {
 export type AddOutcome = "added" | "in-progress";
 
 /**
- * Adds the fetch job of `data`. A kept finished job (failed, or completed without storing the article)
- * is removed first so the article is fetched again now with fresh attempts; a job still waiting, delayed
- * or running is left alone.
+ * Adds the fetch job of `data`. A kept failed job is removed first so the article is fetched again now
+ * with fresh attempts. Any other kept job is left alone: one waiting, delayed or running is on its way,
+ * and a completed one stored (or tombstoned) the article, which callers check before adding.
  */
 export async function addArticleJob(queue: Queue, data: FetchArticleData): Promise<AddOutcome> {
   const jobId = articleJobId(data.key);
   const existing = await queue.getJob(jobId);
-  if (existing !== undefined) {
-    const state = await existing.getState();
-    if (state !== "failed" && state !== "completed" && state !== "unknown") return "in-progress";
-    await existing.remove();
+  const state = existing === undefined ? null : await existing.getState();
+  if (state === "failed") {
+    // Two callers may race to replace it: the loser's remove finds nothing, and its add is a no-op.
+    await existing?.remove().catch(() => undefined);
+  } else if (state !== null && state !== "unknown") {
+    return "in-progress";
   }
   await queue.add(JOB.fetchArticle, data, { jobId });
   return "added";

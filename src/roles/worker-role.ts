@@ -103,7 +103,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
       archive,
       archiveHealth,
       redis,
-      lockKey: `${createKeys(prefix).archiveHealth()}-repair-lock`,
+      lockKey: createKeys(prefix).archiveRepairLock(),
       logger: logger.child({ module: "archive-repair" }),
       now: Date.now,
     },

@@ -45,6 +45,8 @@ export interface StoreKeys {
   archivePending(): string;
   /** Hash with the archive's health: the last failed write and whether writes fail now. */
   archiveHealth(): string;
+  /** Lock held by the one worker running the archive repair sweep. */
+  archiveRepairLock(): string;
 }
 
 /** Throws STORE_WRITE unless `id` is a safe key/file-name component; returns it unchanged. */
@@ -98,6 +100,7 @@ export function createKeys(prefix: string): StoreKeys {
     failedDue: () => k("failed-index", "due"),
     archivePending: () => k("archive", "pending"),
     archiveHealth: () => k("archive", "health"),
+    archiveRepairLock: () => k("archive", "repair-lock"),
   };
 }
 

@@ -13,6 +13,7 @@ import { Queue } from "bullmq";
 import { loadTemplates, makeVariant, renderVariant, type Variant } from "../../../bench/pipeline-support.ts";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../../../src/jobs/enqueue.ts";
 import { createArticleStore } from "../../../src/store/article-store.ts";
+import { createFailedArticles } from "../../../src/store/failed-articles.ts";
 import { corpusDir, skipReason } from "../../support/corpus.ts";
 import { type MockOrigin, startMockOrigin } from "../../support/mock-wechat-origin.ts";
 import { createTestRedis, type TestRedis } from "../../support/redis.ts";
@@ -132,13 +133,11 @@ describe("archive faults", { skip: skipReason(dir, "WeChat corpus") }, () => {
     );
     assert.equal(healthy.archive.failing, false);
     // The jobs that ran out of attempts meanwhile settle: nothing stays listed as failed.
-    await waitFor(
-      async () => {
-        const after = await h.runCli(["status", "--json"], { env: { DATA_DIR: dataDir } });
-        return (JSON.parse(after.stdout) as { failed: unknown[] }).failed.length === 0;
-      },
-      { timeoutMs: 30_000, what: "no failed articles left" },
-    );
+    const records = createFailedArticles(t.connect(), t.prefix);
+    await waitFor(async () => (await records.countFailures()) === 0, {
+      timeoutMs: 30_000,
+      what: "no failed articles left",
+    });
     await service.stop(30_000);
   });
 

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { Queue } from "bullmq";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../../../src/jobs/enqueue.ts";
 import { createArticleStore } from "../../../src/store/article-store.ts";
+import { createFailedArticles } from "../../../src/store/failed-articles.ts";
 import { corpusDir, skipReason } from "../../support/corpus.ts";
 import { type CorpusArticle, readCorpusArticles } from "../../support/corpus-articles.ts";
 import { type MockOrigin, startMockOrigin } from "../../support/mock-wechat-origin.ts";
@@ -47,7 +48,8 @@ function routeFlaky(mock: MockOrigin, article: CorpusArticle, failing: () => boo
   mock.route(article.route, () => (failing() ? { mode: "error500" } : { file: article.file }));
 }
 
-async function failures(h: ServiceHarness): Promise<StatusFailure[]> {
+/** The failed articles as `wechat-feed status --json` lists them (one CLI run: use sparingly). */
+async function statusFailures(h: ServiceHarness): Promise<StatusFailure[]> {
   const out = await h.runCli(["status", "--json"]);
   assert.equal(out.code, 0, out.stderr);
   return (JSON.parse(out.stdout) as { failed: StatusFailure[] }).failed;
@@ -78,13 +80,12 @@ describe("failed articles", { skip: skipReason(dir, "WeChat corpus") }, () => {
     const enqueued = await h.runCli(["enqueue", article.canonicalUrl]);
     assert.match(enqueued.stdout, /^queued /);
 
-    const [failure] = await waitFor(
-      async () => {
-        const list = await failures(h);
-        return list.length === 1 ? list : null;
-      },
-      { timeoutMs: 30_000, what: "the article listed as failed" },
-    );
+    const records = createFailedArticles(t.connect(), h.prefix);
+    await waitFor(async () => (await records.countFailures()) === 1, {
+      timeoutMs: 60_000,
+      what: "the article recorded as failed",
+    });
+    const [failure] = await statusFailures(h);
     assert.equal(failure?.key, article.key);
     assert.equal(failure?.code, "FETCH_HTTP_STATUS");
     assert.match(failure?.reason ?? "", /500/);
@@ -94,10 +95,10 @@ describe("failed articles", { skip: skipReason(dir, "WeChat corpus") }, () => {
     failing = false;
     const store = createArticleStore(t.connect(), h.prefix);
     await waitFor(async () => (await store.readArticle(article.key)) !== null, {
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       what: "the article stored by the automatic retry",
     });
-    await waitFor(async () => (await failures(h)).length === 0, {
+    await waitFor(async () => (await records.countFailures()) === 0, {
       timeoutMs: 15_000,
       what: "the failure record cleared",
     });
@@ -120,9 +121,10 @@ describe("failed articles", { skip: skipReason(dir, "WeChat corpus") }, () => {
       { sourceId: MANUAL_SOURCE_ID, sourceName: null },
       { store, wechatQueue: wechat },
     );
-    await waitFor(async () => (await failures(h)).length === 1, {
-      timeoutMs: 30_000,
-      what: "the article listed as failed",
+    const records = createFailedArticles(t.connect(), h.prefix);
+    await waitFor(async () => (await records.countFailures()) === 1, {
+      timeoutMs: 60_000,
+      what: "the article recorded as failed",
     });
     await wechat.close();
 
@@ -139,7 +141,7 @@ describe("failed articles", { skip: skipReason(dir, "WeChat corpus") }, () => {
     assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
     assert.match(fixed.stdout, /^stored \//m);
     assert.notEqual(await store.readArticle(article.key), null);
-    assert.equal((await failures(h)).length, 0);
+    assert.equal(await records.countFailures(), 0);
     await service.stop(30_000);
   });
 });
