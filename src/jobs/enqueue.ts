@@ -1,9 +1,9 @@
 /**
  * Manual enqueue, shared by `wechat-feed enqueue` and `POST /api/enqueue`: normalize the URL (a
  * rejected URL throws InvalidUrlError before any network request), answer `duplicate` for an
- * article already stored and archived, else add one fetch job whose id derives from the article key.
- * An article whose earlier job failed (or whose archive file is still missing) is fetched again now:
- * the kept finished job is replaced, since BullMQ would silently ignore an add under its id.
+ * article already stored (its archive file, if a write failed, is the repair sweep's), else add one
+ * fetch job whose id derives from the article key. An article whose earlier job failed is fetched
+ * again now: the kept failed job is replaced, since BullMQ would silently ignore an add under its id.
  */
 import type { Queue } from "bullmq";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
