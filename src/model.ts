@@ -10,7 +10,11 @@ export interface ArticleIdentity {
   readonly idx: string;
 }
 
-/** How a page was classified before extraction. */
+/**
+ * What a page is: how it was classified before extraction, or `unparseable` when a page classified
+ * as an article did not yield its title, account or publish time. README.md ("Page classes") says
+ * what each means.
+ */
 export type PageClass =
   | "article"
   | "deleted"
@@ -22,9 +26,13 @@ export type PageClass =
   | "account-gone"
   | "migrated"
   | "verification"
-  | "link-expired"
+  | "expired"
   | "not-article"
-  | "unknown";
+  | "unknown"
+  | "unparseable";
+
+/** A class the classifier gives before extraction: every class but `unparseable`. */
+export type ClassifiedPage = Exclude<PageClass, "unparseable">;
 
 /** The fields extracted from an article page (see ../shared/docs/wechat-pages.md section 2). */
 export interface ParsedArticle {
