@@ -45,6 +45,12 @@ const MARKERS: readonly MarkerRule[] = [
   { pageClass: "expired", phrases: ["链接已过期", "参数错误"] },
 ];
 
+/**
+ * An HTML document: failure and account pages always are one. Text that merely quotes a marker
+ * (README.md names 环境异常) is no WeChat page at all, so it is `unknown`.
+ */
+const HTML_DOCUMENT = /<(?:html|head|body|title)[\s>]/i;
+
 /** URL paths under mp.weixin.qq.com that are WeChat pages but never articles. */
 const NOT_ARTICLE_PATHS = /^\/mp\/(?:profile_ext|getverifyinfo|appmsgalbum|homepage|aboutbiz)\b/;
 
@@ -90,6 +96,7 @@ export function classifyScan(scan: PageScan, finalUrl?: string): ClassifiedPage 
   const path = urlPath(finalUrl);
   if (/captcha/i.test(path) || findTagById(html, "js_verify") !== -1) return "verification";
   if (scan.variable("transferTargetLink") !== undefined) return "migrated";
+  if (!HTML_DOCUMENT.test(html)) return "unknown";
   const title = titleText(html);
   const text = `${title} ${visibleText(html)}`;
   for (const rule of MARKERS) {
