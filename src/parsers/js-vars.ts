@@ -73,6 +73,14 @@ function readAlias(
   rhs: number,
   memberSet: ReadonlySet<string>,
 ): { global: string; object: string; end: number } | null {
+  // Most right-hand sides are no `x.<member object>`: rule them out with a few char reads, since a
+  // 3 MB page has ~7,000 `var ` and a regex per one costs more than the rest of the scan.
+  let dot = rhs;
+  while (isIdentChar(html.charCodeAt(dot))) dot++;
+  if (dot === rhs || html.charCodeAt(dot) !== 46) return null;
+  let named = false;
+  for (const object of memberSet) named ||= html.startsWith(object, dot + 1);
+  if (!named) return null;
   ALIAS_RHS.lastIndex = rhs;
   const m = ALIAS_RHS.exec(html);
   const object = m?.[2];
