@@ -5,7 +5,7 @@
  * `unparseable`: kept for diagnosis, never stored, failed for good by the retry policy.
  */
 import assert from "node:assert/strict";
-import { access, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,7 +15,7 @@ import type { FetchArticleData } from "../../../src/jobs/queues.ts";
 import { decide } from "../../../src/jobs/retry-policy.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { parseArticleUrl } from "../../../src/parsers/wechat-url.ts";
-import { removeArchiveFile, writeArchiveFile } from "../../../src/store/archive.ts";
+import { createArchiveFiles } from "../../../src/store/archive.ts";
 import { createArticleStore } from "../../../src/store/article-store.ts";
 import { createTestRedis, type TestRedis } from "../../support/redis.ts";
 
@@ -56,13 +56,8 @@ describe("fetch-article: pages that do not give everything", () => {
         fetchedAt: FETCHED_AT,
         via: "http",
       }),
-      writeArchive: (date, key, text) => writeArchiveFile(dataDir, date, key, text),
-      removeArchive: (file) => removeArchiveFile(file),
-      fileExists: (file) =>
-        access(file).then(
-          () => true,
-          () => false,
-        ),
+      archive: createArchiveFiles(dataDir),
+      now: Date.now,
       keepFailedPage: async (key, page) => {
         kept.push({ key, html: page });
         return path.join(dataDir, "failed", `${key}.html`);
