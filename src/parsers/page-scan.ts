@@ -1,9 +1,10 @@
 /**
  * One read of a raw WeChat page, shared by classification (page-kind.ts) and extraction
  * (wechat-article.ts) so a 3 MB page is scanned once: the inline variables of wechat-pages.md
- * section 2 in a single pass (with the 2018 templates' `window.cgiData`), the `#js_content` range, and — lazily — the `<meta>` tags and a small DOM
- * of the header (from `#activity-name` to `#js_content`, where title, account, byline, reprint card
- * and share card live in every layout of the corpus).
+ * section 2 in a single pass (with the 2018 templates' `window.cgiData`), the `#js_content` range,
+ * and — lazily — the `<meta>` tags and a small DOM of the header (from `#activity-name` to
+ * `#js_content`, where title, account, byline, reprint card and share card live in every layout of
+ * the corpus).
  */
 import type { ChildNode } from "domhandler";
 import { collectMetas, type ElementRange, elementRange, findTagById, parseSlice } from "./content-slice.ts";
