@@ -1,5 +1,6 @@
 /**
- * Plain shapes shared across modules (parsers, jobs, store, publish). No logic lives here.
+ * Plain shapes shared across modules (parsers, jobs, store, publish), and the list of page classes.
+ * No logic lives here.
  */
 
 /** The identity of a WeChat article: account id, push id and position in the push. */
@@ -10,21 +11,33 @@ export interface ArticleIdentity {
   readonly idx: string;
 }
 
-/** How a page was classified before extraction. */
-export type PageClass =
-  | "article"
-  | "deleted"
-  | "violation"
-  | "send-failed"
-  | "unavailable"
-  | "under-review"
-  | "account-blocked"
-  | "account-gone"
-  | "migrated"
-  | "verification"
-  | "link-expired"
-  | "not-article"
-  | "unknown";
+/**
+ * Every class a page can get: what the classifier says before extraction, or `unparseable` when a
+ * page classified as an article did not yield its title, account or publish time. README.md ("Page
+ * classes") says what each means; a test keeps the two lists in step.
+ */
+export const PAGE_CLASSES = [
+  "article",
+  "deleted",
+  "violation",
+  "send-failed",
+  "unavailable",
+  "under-review",
+  "account-blocked",
+  "account-gone",
+  "migrated",
+  "verification",
+  "expired",
+  "not-article",
+  "unknown",
+  "unparseable",
+] as const;
+
+/** What a page is (see PAGE_CLASSES). */
+export type PageClass = (typeof PAGE_CLASSES)[number];
+
+/** A class the classifier gives before extraction: every class but `unparseable`. */
+export type ClassifiedPage = Exclude<PageClass, "unparseable">;
 
 /** The fields extracted from an article page (see ../shared/docs/wechat-pages.md section 2). */
 export interface ParsedArticle {

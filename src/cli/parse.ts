@@ -1,6 +1,8 @@
 /**
  * `wechat-feed parse <file|-> [--url URL] [--source NAME] [--json]`: one saved page → its article
- * document (or the extracted fields). A page that is not an article exits 3 naming its class.
+ * document (or the extracted fields). A page that is not an article, or an article page that does
+ * not yield its title, account or publish time (`unparseable`), exits 3 naming its class; README.md
+ * ("Page classes") lists them all.
  */
 import { readFile } from "node:fs/promises";
 import { isAppError, UsageError } from "../errors.ts";
@@ -12,7 +14,7 @@ import { parseArticle } from "../parsers/wechat-article.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import { type CliContext, type Command, parseCommandArgs, readStream } from "./command.ts";
 
-/** Exit code for a page that is not an article. */
+/** Exit code for a page that is not an article or is unparseable. */
 export const EXIT_NOT_ARTICLE = 3;
 
 const usage = `Usage: wechat-feed parse <file|-> [--url URL] [--source NAME] [--json]
@@ -22,7 +24,8 @@ Parses a saved WeChat page (a file, or - for standard input) and prints its arti
   --source NAME   the document's source (default: the account name)
   --json          print the extracted fields as JSON instead of the document
 Exit codes: 0 article, 2 usage error, 3 not an article (deleted, violation, unavailable,
-verification, migrated, not-article, ...: the class is printed on stderr).`;
+verification, expired, not-article, unknown, ...) or an article page missing its title, account or
+publish time (unparseable): the class ends the one line printed on stderr.`;
 
 function toJson(article: ParsedArticle): string {
   const { publishedAt, ...rest } = article;
@@ -47,7 +50,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     article = parseArticle(html, fetchedUrl === null ? {} : { url: fetchedUrl });
   } catch (error) {
     if (isAppError(error) && typeof error.details.pageClass === "string") {
-      ctx.stderr.write(`parse: not an article: ${error.details.pageClass}\n`);
+      const { missing } = error.details;
+      const what = Array.isArray(missing) ? `article page without ${missing.join(", ")}` : "not an article";
+      ctx.stderr.write(`wechat-feed: parse: ${what}: ${error.details.pageClass}\n`);
       return EXIT_NOT_ARTICLE;
     }
     throw error;

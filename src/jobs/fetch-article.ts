@@ -5,6 +5,7 @@
  */
 import { isAppError } from "../errors.ts";
 import type { RawPage } from "../fetchers/wechat-page.ts";
+import type { Logger } from "../logger.ts";
 import type { ParsedArticle } from "../model.ts";
 import { buildDocument } from "../parsers/document.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
@@ -28,6 +29,8 @@ export interface FetchArticleDeps extends IngestDeps {
   fetchPage(url: string, fetcher: FetchArticleData["fetcher"]): Promise<RawPage>;
   /** Keeps a page that failed to parse, for diagnosis; resolves to where it went. */
   keepFailedPage(key: string, html: string): Promise<string>;
+  /** Logs what parsing and building fell back on (an unknown page type, a date not the page's). */
+  readonly logger: Logger;
 }
 
 /** The key under which an article is stored: its identity, else a hash of its URL. */
@@ -73,6 +76,9 @@ export function createFetchArticle(
       itemTitle: data.itemTitle,
       itemDate: data.itemDate === null ? null : new Date(data.itemDate),
     });
+    const warnings = [...parsed.warnings, ...doc.warnings];
+    if (warnings.length > 0)
+      deps.logger.warn({ url: data.url, articleKey: key, warnings }, "article parsed with warnings");
     const text = renderDocument(doc);
     const article: StoredArticle = {
       key,

@@ -1,6 +1,6 @@
 /**
  * Article identity from a scanned page (wechat-pages.md section 1.3): (biz, mid, idx) from the inline
- * variables or cgiDataNew, else from a long-form link in the page (`og:url` alone in the
+ * variables, cgiDataNew or the 2018 `window.cgiData`, else from a long-form link in the page (`og:url` alone in the
  * scripts-stripped `26-article-2024-mercury-fixture.html`), else from the URL the page was fetched from.
  */
 import type { ArticleIdentity } from "../model.ts";
@@ -25,9 +25,9 @@ export function readIdentity(
   scan: PageScan,
   url: string | undefined,
 ): { identity: ArticleIdentity | null; sn: string | null; canonicalUrl: string | null } {
-  const biz = scan.variable("biz") ?? scan.cgi("bizuin");
-  const mid = scan.variable("mid") ?? scan.variable("appmsgid") ?? scan.cgi("mid");
-  const idx = scan.variable("idx") ?? scan.variable("itemidx") ?? scan.cgi("idx");
+  const biz = scan.variable("biz") ?? scan.cgi("bizuin") ?? scan.legacyCgi("biz");
+  const mid = scan.variable("mid") ?? scan.variable("appmsgid") ?? scan.cgi("mid") ?? scan.legacyCgi("mid");
+  const idx = scan.variable("idx") ?? scan.variable("itemidx") ?? scan.cgi("idx") ?? scan.legacyCgi("idx");
   let identity: ArticleIdentity | null =
     biz !== undefined &&
     mid !== undefined &&
@@ -37,11 +37,19 @@ export function readIdentity(
     NUM_RE.test(idx)
       ? { biz, mid, idx }
       : null;
-  const rawSn = scan.variable("sn") ?? scan.cgi("sn");
+  const rawSn = scan.variable("sn") ?? scan.cgi("sn") ?? scan.legacyCgi("sn");
   let sn = rawSn !== undefined && SN_RE.test(rawSn) ? rawSn : null;
-  // Links fill what the variables lack: 26 has only og:url; a short msg_link (01) adds nothing.
+  // Links fill what the variables lack: 26 has only og:url; a short msg_link (01) adds nothing;
+  // wechat-more/02 (2018 video template) has mid/idx/sn only in `d.msg_link`.
   const metas = scan.metas();
-  for (const link of [scan.variable("msg_link"), metas.get("og:url"), scan.cgi("link"), url]) {
+  const links = [
+    scan.variable("msg_link"),
+    scan.legacyCgi("msg_link"),
+    metas.get("og:url"),
+    scan.cgi("link"),
+    url,
+  ];
+  for (const link of links) {
     if (identity !== null && sn !== null) break;
     if (link === undefined || link.trim() === "") continue;
     let parsed: ReturnType<typeof parseWeChatUrl>;

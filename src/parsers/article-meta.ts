@@ -1,7 +1,8 @@
 /**
  * The metadata of an article page (every ParsedArticle field but `content`), each taken from the
  * sources of wechat-pages.md section 2.2 in order of preference: inline variables first, then
- * `window.cgiDataNew`, then `<meta>` tags, then the header DOM (`#activity-name` … `#js_content`).
+ * `window.cgiDataNew` (the 2018 templates' `window.cgiData` in its place), then `<meta>` tags, then
+ * the header DOM (`#activity-name` … `#js_content`).
  */
 import { type Element, isTag, type ParentNode } from "domhandler";
 import type { ParsedArticle } from "../model.ts";
@@ -74,7 +75,14 @@ function readTitle(scan: PageScan, showType: number | null): string {
   }
   const metas = scan.metas();
   return (
-    firstText(scan.variable("msg_title"), metas.get("og:title"), scan.cgi("title")) ??
+    firstText(
+      scan.variable("msg_title"),
+      metas.get("og:title"),
+      scan.cgi("title"),
+      // wechat-more/01, 02: the 2018 share templates set `d.title` (the video template also `video_title`).
+      scan.legacyCgi("title"),
+      scan.legacyCgi("video_title"),
+    ) ??
     // 18-article-2017-browser-saved.html: the h2 holds a document.write script before the text; textOf skips it.
     headerText(scan, byId("activity-name")) ??
     ""
@@ -87,13 +95,15 @@ function isProfileButton(node: ParentNode | null): boolean {
 
 function readAccount(scan: PageScan): string | null {
   return (
-    firstText(scan.variable("nickname"), scan.cgi("nick_name")) ??
+    firstText(scan.variable("nickname"), scan.cgi("nick_name"), scan.legacyCgi("nick_name")) ??
     headerText(scan, byId("js_name")) ??
     headerText(scan, byClass("wx_follow_nickname")) ??
     headerText(scan, byClass("profile_nickname", "strong")) ??
     // 18: `#profileBt a`; 17, 20: `#post-user`.
     headerText(scan, (el) => el.name === "a" && isProfileButton(el.parent)) ??
     headerText(scan, byId("post-user")) ??
+    // wechat-more/01, 02: the 2018 share templates' account line.
+    headerText(scan, byClass("account_nickname_inner")) ??
     null
   );
 }
@@ -110,7 +120,12 @@ function isBylineElement(el: Element): boolean {
 
 function readAuthor(scan: PageScan): string | null {
   return (
-    firstText(scan.variable("author"), scan.cgi("author"), scan.metas().get("author")) ??
+    firstText(
+      scan.variable("author"),
+      scan.cgi("author"),
+      scan.legacyCgi("author"),
+      scan.metas().get("author"),
+    ) ??
     headerText(scan, byId("js_author_name")) ??
     headerText(scan, isBylineElement) ??
     null
@@ -123,6 +138,8 @@ function readPublishedAt(scan: PageScan): Date | null {
     scan.variable("create_time"),
     scan.variable("ori_create_time"),
     scan.cgi("ori_create_time"),
+    scan.legacyCgi("ct"),
+    scan.legacyCgi("create_time"),
   ]) {
     const date = seconds === undefined ? null : fromUnixSeconds(seconds);
     if (date !== null) return date;
@@ -175,12 +192,16 @@ export function extractMeta(scan: PageScan, url?: string): ArticleMeta {
     firstText(
       scan.variable("msg_desc"),
       scan.cgi("desc"),
+      scan.legacyCgi("desc"),
+      scan.legacyCgi("digest"),
       metas.get("og:description"),
       metas.get("description"),
     ) ?? null;
   const cover = firstText(
     scan.variable("msg_cdn_url"),
     scan.cgi("cdn_url"),
+    scan.legacyCgi("cover"),
+    scan.legacyCgi("cdn_url"),
     metas.get("og:image"),
     metas.get("twitter:image"),
   );

@@ -3,7 +3,8 @@
  * facts of its fetch, following ../shared/docs/document-format.md: one `# title`, the cover line, one
  * byline paragraph per line, the content and a final `[阅读原文](…)` line. Every fallback (title from
  * the feed item, date from the item or the fetch, source from the account) is decided here, so the
- * writer (`front-matter.ts`) only has to serialize.
+ * writer (`front-matter.ts`) only has to serialize; a date that is not the page's own comes back as a
+ * warning for the caller to log, never silently.
  */
 import { ParseError } from "../errors.ts";
 import type { ArticleDocument, ParsedArticle } from "../model.ts";
@@ -22,6 +23,11 @@ export interface DocumentContext {
   readonly itemDate?: Date | null;
 }
 
+/** An article document and the fallbacks building it took, for the caller to log. */
+export interface BuiltDocument extends ArticleDocument {
+  readonly warnings: readonly string[];
+}
+
 /** Collapses line breaks (and the spaces around them) to one space and trims; "" for null. */
 function toOneLine(value: string | null | undefined): string {
   return (value ?? "").replace(/\s*[\r\n\u0085\u2028\u2029]+\s*/g, " ").trim();
@@ -37,8 +43,17 @@ function toLinkTarget(url: string): string {
   return url.trim().replace(/[ ()<>]/g, (ch) => `%${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
 }
 
+/** The document's date: the page's publish time, else the feed item's date, else the fetch day. */
+function pickDate(article: ParsedArticle, ctx: DocumentContext): { dated: Date; warning: string | null } {
+  if (isValidDate(article.publishedAt)) return { dated: article.publishedAt, warning: null };
+  if (isValidDate(ctx.itemDate)) {
+    return { dated: ctx.itemDate, warning: "page states no publish time; dated by the feed item" };
+  }
+  return { dated: ctx.fetchedAt, warning: "page states no publish time; dated by the fetch day" };
+}
+
 /** Builds the document of one fetched article (front-matter values and body) per document-format.md. */
-export function buildDocument(article: ParsedArticle, ctx: DocumentContext): ArticleDocument {
+export function buildDocument(article: ParsedArticle, ctx: DocumentContext): BuiltDocument {
   if (!isValidDate(ctx.fetchedAt)) {
     throw new ParseError("PARSE_ARTICLE", "document: fetchedAt is not a valid date");
   }
@@ -46,7 +61,7 @@ export function buildDocument(article: ParsedArticle, ctx: DocumentContext): Art
   const account = toOneLine(article.account);
   const author = toOneLine(article.author);
   const source = toOneLine(ctx.source) || account;
-  const dated = [article.publishedAt, ctx.itemDate, ctx.fetchedAt].find(isValidDate) ?? ctx.fetchedAt;
+  const { dated, warning } = pickDate(article, ctx);
 
   const blocks: string[] = [`# ${title}`];
   const cover = (article.cover ?? "").trim();
@@ -66,5 +81,6 @@ export function buildDocument(article: ParsedArticle, ctx: DocumentContext): Art
     date: beijingDate(dated),
     fetch_date: formatFetchDate(ctx.fetchedAt),
     body: blocks.join("\n\n"),
+    warnings: warning === null ? [] : [warning],
   };
 }

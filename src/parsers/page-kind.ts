@@ -4,12 +4,12 @@
  * whatever it quotes (an article may say "已被删除"). Only then are failure markers looked for, in
  * the visible text of `<title>` and `<body>` (scripts and styles removed) and in the final URL.
  */
-import type { PageClass } from "../model.ts";
+import type { ClassifiedPage } from "../model.ts";
 import { findTagById, hasVisibleText, titleText, visibleText } from "./content-slice.ts";
 import { type PageScan, scanPage } from "./page-scan.ts";
 
 interface MarkerRule {
-  readonly pageClass: PageClass;
+  readonly pageClass: ClassifiedPage;
   readonly phrases: readonly string[];
 }
 
@@ -40,11 +40,29 @@ const MARKERS: readonly MarkerRule[] = [
   { pageClass: "under-review", phrases: ["内容审核中"] },
   // 15-unavailable.html: a 934-byte page whose <title> is the phrase
   { pageClass: "unavailable", phrases: ["该内容暂时无法查看"] },
-  { pageClass: "link-expired", phrases: ["参数错误"] },
+  // wechat-more/03: an expired temporary link (`/s?src=…&timestamp=…&signature=…`); 参数错误 is
+  // what a temporary link with broken signing parameters shows.
+  { pageClass: "expired", phrases: ["链接已过期", "参数错误"] },
 ];
+
+/**
+ * An HTML document: failure and account pages always are one. Text that merely quotes a marker
+ * (README.md names 环境异常) is no WeChat page at all, so it is `unknown`.
+ */
+const HTML_DOCUMENT = /<(?:html|head|body|title)[\s>]/i;
 
 /** URL paths under mp.weixin.qq.com that are WeChat pages but never articles. */
 const NOT_ARTICLE_PATHS = /^\/mp\/(?:profile_ext|getverifyinfo|appmsgalbum|homepage|aboutbiz)\b/;
+
+/**
+ * Markup of account pages, which are never articles: the "about" page (16: `.item-desc` fields) and
+ * the history/profile page (wechat-more/04, `profile_ext?action=home`: `.page_profile_info` and the
+ * `msgList` of recent posts).
+ */
+const NOT_ARTICLE_MARKUP: readonly RegExp[] = [
+  /class\s*=\s*["'][^"']*\b(?:item-desc|page_profile_info)\b/,
+  /\bvar\s+msgList\s*=/,
+];
 
 /** The page's item_show_type (variable or cgiDataNew), or null when the page declares none. */
 export function showTypeOf(scan: PageScan): number | null {
@@ -72,12 +90,13 @@ export function isArticleScan(scan: PageScan): boolean {
 }
 
 /** Classifies an already scanned page (see classifyPage). */
-export function classifyScan(scan: PageScan, finalUrl?: string): PageClass {
+export function classifyScan(scan: PageScan, finalUrl?: string): ClassifiedPage {
   if (isArticleScan(scan)) return "article";
   const { html } = scan;
   const path = urlPath(finalUrl);
   if (/captcha/i.test(path) || findTagById(html, "js_verify") !== -1) return "verification";
   if (scan.variable("transferTargetLink") !== undefined) return "migrated";
+  if (!HTML_DOCUMENT.test(html)) return "unknown";
   const title = titleText(html);
   const text = `${title} ${visibleText(html)}`;
   for (const rule of MARKERS) {
@@ -86,7 +105,7 @@ export function classifyScan(scan: PageScan, finalUrl?: string): PageClass {
   // 16-profile-about.html: the account "about" page (<title> 关于公众号, .item-desc, getverifyinfo link).
   if (
     title === "关于公众号" ||
-    /class\s*=\s*["'][^"']*\bitem-desc\b/.test(html) ||
+    NOT_ARTICLE_MARKUP.some((re) => re.test(html)) ||
     html.includes("/mp/getverifyinfo") ||
     NOT_ARTICLE_PATHS.test(path)
   ) {
@@ -96,6 +115,6 @@ export function classifyScan(scan: PageScan, finalUrl?: string): PageClass {
 }
 
 /** Classifies a raw WeChat page; `finalUrl` is the URL after redirects (a captcha path means verification). */
-export function classifyPage(html: string, finalUrl?: string): PageClass {
+export function classifyPage(html: string, finalUrl?: string): ClassifiedPage {
   return classifyScan(scanPage(html), finalUrl);
 }

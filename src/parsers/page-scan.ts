@@ -1,9 +1,10 @@
 /**
  * One read of a raw WeChat page, shared by classification (page-kind.ts) and extraction
  * (wechat-article.ts) so a 3 MB page is scanned once: the inline variables of wechat-pages.md
- * section 2 in a single pass, the `#js_content` range, and — lazily — the `<meta>` tags and a small DOM
- * of the header (from `#activity-name` to `#js_content`, where title, account, byline, reprint card
- * and share card live in every layout of the corpus).
+ * section 2 in a single pass (with the 2018 templates' `window.cgiData`), the `#js_content` range,
+ * and — lazily — the `<meta>` tags and a small DOM of the header (from `#activity-name` to
+ * `#js_content`, where title, account, byline, reprint card and share card live in every layout of
+ * the corpus).
  */
 import type { ChildNode } from "domhandler";
 import { collectMetas, type ElementRange, elementRange, findTagById, parseSlice } from "./content-slice.ts";
@@ -40,7 +41,10 @@ const SCALAR_NAMES = [
 ] as const;
 
 /** Object literals read from every page. */
-const OBJECT_NAMES = ["cgiDataNew", "picture_page_info_list", "text_page_info"] as const;
+const OBJECT_NAMES = ["cgiDataNew", "picture_page_info_list", "text_page_info", "cgiData"] as const;
+
+/** Objects the 2018 templates fill member by member (`d.title = "…"`, `wechat-more/01`, `02`). */
+const MEMBER_OBJECTS = ["cgiData"] as const;
 
 /** A name of a scalar inline variable the scan reads. */
 export type ScalarName = (typeof SCALAR_NAMES)[number];
@@ -57,7 +61,12 @@ export interface PageScan {
   readonly hasVariable: (name: ScalarName) => boolean;
   /** A string inside `window.cgiDataNew` (JS escapes undone), or undefined. */
   readonly cgi: (...keys: readonly (string | number)[]) => string | undefined;
-  /** `window.cgiDataNew`, `window.picture_page_info_list` or `window.text_page_info`. */
+  /**
+   * A non-empty value of the 2018 templates' `window.cgiData` (JS escapes undone): its `d.*` members,
+   * else a key of its object literal (`vid`, `video_title` on the video template).
+   */
+  readonly legacyCgi: (key: string) => string | undefined;
+  /** `window.cgiDataNew`, `window.picture_page_info_list`, `window.text_page_info` or `window.cgiData`. */
   readonly object: (name: (typeof OBJECT_NAMES)[number]) => JsValue | undefined;
   /** The `#js_content` element's range, or null. */
   readonly content: ElementRange | null;
@@ -81,7 +90,9 @@ function lazy<T>(make: () => T): () => T {
 
 /** Reads the inline variables and locates `#js_content` once; metas and header are parsed on demand. */
 export function scanPage(html: string): PageScan {
-  const vars = scanJsVars(html, SCALAR_NAMES, OBJECT_NAMES);
+  const vars = scanJsVars(html, SCALAR_NAMES, OBJECT_NAMES, MEMBER_OBJECTS);
+  const legacyMembers = vars.members.get("cgiData");
+  const legacyObject = vars.objects.get("cgiData");
   const contentStart = findTagById(html, "js_content");
   const content = contentStart === -1 ? null : elementRange(html, contentStart);
   const cgiData = vars.objects.get("cgiDataNew");
@@ -103,6 +114,12 @@ export function scanPage(html: string): PageScan {
     },
     hasVariable: (name) => vars.values.has(name),
     cgi: (...keys) => jsString(cgiData, ...keys),
+    legacyCgi: (key) => {
+      for (const v of [legacyMembers?.get(key), jsString(legacyObject, key)]) {
+        if (v !== undefined && v.trim() !== "") return v;
+      }
+      return undefined;
+    },
     object: (name) => vars.objects.get(name),
     content,
     metas: lazy(() => collectMetas(html)),

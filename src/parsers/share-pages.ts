@@ -5,8 +5,10 @@
  * (5, 6, 7, 17), which become a description plus a link or audio enclosure. Text comes from inline
  * scripts, so it is escaped here exactly as markdown.ts escapes page text.
  */
+import { findAll } from "domutils";
 import { cleanText, shareText } from "./article-meta.ts";
 import { elementRange, findTagById, parseElement, textOf } from "./content-slice.ts";
+import { imageSource, normalizeImageUrl } from "./html-repair-media.ts";
 import { decodeEntities, type JsValue, jsPath, jsString, readChain, unescapeJs } from "./js-literal.ts";
 import { escapeLineStart, escapeText, escapeUrl } from "./markdown-escape.ts";
 import type { PageScan } from "./page-scan.ts";
@@ -57,21 +59,57 @@ function decodeUrl(raw: string): string {
   return url;
 }
 
+/** A string of HTML written by a script (`innerHTML = …`, `document.write(…)`) → plain text. */
+function scriptHtmlToText(raw: string): string {
+  const html = unescapeJs(raw)
+    .replace(/<br\s*\/?>/gi, "\n")
+    .replace(/<[^>]*>/g, "");
+  return decodeEntities(html);
+}
+
+/**
+ * The 2018 share template's `#js_content` (wechat-more/01): the text is the string an inline
+ * `document.write("…")` script writes, the pictures are the `<img>` elements (`#img_list`).
+ */
+function readLegacyShare(scan: PageScan): { text: string | undefined; images: string[] } {
+  const range = scan.content;
+  if (range === null) return { text: undefined, images: [] };
+  const slice = scan.html.slice(range.start, range.end);
+  const texts: string[] = [];
+  for (const m of slice.matchAll(/document\.write\s*\(\s*/g)) {
+    const chain = readChain(slice, m.index + m[0].length);
+    if (chain.value !== undefined) texts.push(scriptHtmlToText(chain.value));
+  }
+  const root = parseElement(slice);
+  const images = root === null ? [] : findAll((el) => el.name === "img", root.children);
+  return {
+    text: texts.join("\n").trim() === "" ? undefined : texts.join("\n"),
+    images: images.map((img) => imageSource(img.attribs)).filter((url): url is string => url !== null),
+  };
+}
+
 /**
  * Image share (05, 06): the text, then every picture — the top-level `cdn_url` of each
- * `picture_page_info_list` entry, never the nested `watermark_info`/`share_cover` ones.
+ * `picture_page_info_list` entry, never the nested `watermark_info`/`share_cover` ones. The 2018
+ * template has neither list nor text variable: its `#js_content` holds both (see readLegacyShare).
  */
 export function buildImageShareMarkdown(scan: PageScan): string {
   const list: JsValue | undefined =
     scan.object("picture_page_info_list") ?? jsPath(scan.object("cgiDataNew"), "picture_page_info_list");
-  const images: string[] = [];
+  const urls: string[] = [];
   if (Array.isArray(list)) {
     for (const entry of list as readonly JsValue[]) {
       const url = jsString(entry, "cdn_url");
-      if (url !== undefined && url.trim() !== "") images.push(`![](${escapeUrl(decodeUrl(url))})`);
+      if (url !== undefined && url.trim() !== "") urls.push(decodeUrl(url));
     }
   }
-  const text = shareText(scan);
+  let text = shareText(scan);
+  if (urls.length === 0 && text === undefined) {
+    const legacy = readLegacyShare(scan);
+    text = legacy.text;
+    urls.push(...legacy.images);
+  }
+  const images = urls.map((url) => `![](${escapeUrl(url)})`);
   return joinBlocks(text === undefined ? null : textToMarkdown(text), ...images);
 }
 
@@ -89,20 +127,45 @@ function formatSeconds(raw: string | undefined): string | null {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+/** What a media share's body needs from the page's metadata. */
+export interface MediaShareFields {
+  readonly title: string;
+  readonly description: string | null;
+  readonly cover: string | null;
+  /** The canonical (or fetch) URL the body links to when the media has no address of its own. */
+  readonly pageUrl: string | null;
+}
+
+const TENCENT_VID = /^[A-Za-z0-9]{1,32}$/;
+
+/**
+ * The video of a video share as a link with its cover: to the Tencent video page when the page names
+ * the `vid` (the 2018 `video_detail` template's `window.cgiData`, wechat-more/02), else to the page.
+ */
+function buildVideoLink(scan: PageScan, fields: MediaShareFields): string {
+  const vid = [scan.legacyCgi("vid"), scan.cgi("vid")].find((v) => v !== undefined && TENCENT_VID.test(v));
+  const href = vid === undefined ? fields.pageUrl : `https://v.qq.com/x/page/${vid}.html`;
+  const label = vid === undefined ? "视频：请在原文中观看" : `视频：${fields.title}`;
+  const cover = normalizeImageUrl(fields.cover ?? undefined);
+  if (cover === null) return link(label, href);
+  const image = `![${escapeText(label, true)}](${escapeUrl(cover)})`;
+  return href === null ? image : `[${image}](${escapeUrl(href)})`;
+}
+
 /**
  * Video (5), music (6), audio (7) and short-content (17) shares: the description, then a link to the
- * page or, for audio, to the voice file. No real capture exists; the shapes read here are those of
- * the synthetic pages in test/fixtures/synthetic (voiceid/duration variables or cgiDataNew fields).
+ * page or, for audio, to the voice file. Apart from the 2018 video template (wechat-more/02) no real
+ * capture exists; the other shapes read here are those of the synthetic pages in
+ * test/fixtures/synthetic (voiceid/duration variables or cgiDataNew fields).
  */
-export function buildMediaShareMarkdown(
-  scan: PageScan,
-  showType: number,
-  fields: { title: string; description: string | null; pageUrl: string | null },
-): string {
+export function buildMediaShareMarkdown(scan: PageScan, showType: number, fields: MediaShareFields): string {
   // The raw text keeps its line breaks, which the one-line `description` field has flattened.
-  const raw = [scan.cgi("content_noencode"), scan.cgi("desc"), scan.variable("msg_desc")].find(
-    (t) => t !== undefined && t.trim() !== "",
-  );
+  const raw = [
+    scan.cgi("content_noencode"),
+    scan.cgi("desc"),
+    scan.legacyCgi("desc"),
+    scan.variable("msg_desc"),
+  ].find((t) => t !== undefined && t.trim() !== "");
   const description = textToMarkdown(raw === undefined ? (fields.description ?? "") : decodeEntities(raw));
   let media: string;
   if (showType === 7) {
@@ -115,7 +178,7 @@ export function buildMediaShareMarkdown(
         ? link(label, fields.pageUrl)
         : link(label, `${VOICE_ENDPOINT}${encodeURIComponent(voiceId.trim())}`);
   } else if (showType === 5) {
-    media = link("视频：请在原文中观看", fields.pageUrl);
+    media = buildVideoLink(scan, fields);
   } else if (showType === 6) {
     media = link("音乐：请在原文中收听", fields.pageUrl);
   } else {
@@ -141,10 +204,7 @@ function shareComment(html: string): string | undefined {
     const chain = readChain(slice, assign.index + assign[0].length);
     if (chain.value !== undefined) {
       // The string is HTML for innerHTML: `<br>` are line breaks, entities are text.
-      const html = unescapeJs(chain.value)
-        .replace(/<br\s*\/?>/gi, "\n")
-        .replace(/<[^>]*>/g, "");
-      return decodeEntities(html);
+      return scriptHtmlToText(chain.value);
     }
   }
   // A rendered copy has the comment as the element's own text.

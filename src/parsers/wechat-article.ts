@@ -5,13 +5,13 @@
  * `#js_content` element converted by markdown.ts for articles, the share builders of share-pages.ts
  * for everything else. Never builds a DOM of the whole page; see wechat-pages.md sections 2–4.
  */
-import { type ErrorCode, WeChatPageError } from "../errors.ts";
-import type { PageClass, ParsedArticle } from "../model.ts";
+import { type ErrorCode, ParseError, WeChatPageError } from "../errors.ts";
+import type { ClassifiedPage, PageClass, ParsedArticle } from "../model.ts";
 import { type ArticleMeta, extractMeta } from "./article-meta.ts";
 import { hasVisibleText, parseElement } from "./content-slice.ts";
 import { decodeEntities } from "./js-literal.ts";
 import { toMarkdown } from "./markdown.ts";
-import { classifyScan } from "./page-kind.ts";
+import { classifyScan, showTypeOf } from "./page-kind.ts";
 import { type PageScan, scanPage } from "./page-scan.ts";
 import {
   buildImageShareMarkdown,
@@ -38,9 +38,10 @@ const PAGE_ERROR_CODES: Readonly<Record<Exclude<PageClass, "article">, ErrorCode
   "account-gone": "WECHAT_ACCOUNT_GONE",
   migrated: "WECHAT_ACCOUNT_MIGRATED",
   verification: "WECHAT_VERIFY_REQUIRED",
-  "link-expired": "WECHAT_LINK_EXPIRED",
+  expired: "WECHAT_LINK_EXPIRED",
   "not-article": "WECHAT_NOT_ARTICLE",
   unknown: "WECHAT_UNKNOWN_PAGE",
+  unparseable: "PARSE_ARTICLE",
 };
 
 /** The error code for a page class; null for "article", which is not an error. */
@@ -66,7 +67,7 @@ function migrationTarget(scan: PageScan): string | null {
   }
 }
 
-function pageError(pageClass: Exclude<PageClass, "article">, scan: PageScan): WeChatPageError {
+function pageError(pageClass: Exclude<ClassifiedPage, "article">, scan: PageScan): WeChatPageError {
   const details: Record<string, unknown> = { pageClass };
   if (pageClass === "migrated") details.targetUrl = migrationTarget(scan);
   return new WeChatPageError(
@@ -74,6 +75,29 @@ function pageError(pageClass: Exclude<PageClass, "article">, scan: PageScan): We
     `parser: page is not an article (${pageClass})`,
     details,
   );
+}
+
+/**
+ * True when the page still carries WeChat's metadata script (an item_show_type, a msg_title, a ct,
+ * cgiDataNew): every such template states its publish time, so a missing one means the page changed
+ * under us. Copies with every script stripped (21, 26) state none; their date falls back (document.ts).
+ */
+function hasMetadataScript(scan: PageScan): boolean {
+  return (
+    showTypeOf(scan) !== null ||
+    scan.hasVariable("msg_title") ||
+    scan.hasVariable("ct") ||
+    scan.object("cgiDataNew") !== undefined
+  );
+}
+
+/** What an article page failed to yield of the fields every document needs. */
+function missingFields(scan: PageScan, meta: ArticleMeta): string[] {
+  const missing: string[] = [];
+  if (meta.title.trim() === "") missing.push("title");
+  if (meta.account === null) missing.push("account");
+  if (meta.publishedAt === null && hasMetadataScript(scan)) missing.push("publish time");
+  return missing;
 }
 
 /** The link a body without content points at: the canonical URL, else the normalized fetch URL. */
@@ -89,7 +113,12 @@ function pageUrl(meta: ArticleMeta, url: string | undefined): string | null {
 
 function buildContent(scan: PageScan, meta: ArticleMeta, url: string | undefined): string {
   const type = meta.itemShowType ?? 0;
-  const fields = { title: meta.title, description: meta.description, pageUrl: pageUrl(meta, url) };
+  const fields = {
+    title: meta.title,
+    description: meta.description,
+    cover: meta.cover,
+    pageUrl: pageUrl(meta, url),
+  };
   if (type === 8) return buildImageShareMarkdown(scan);
   if (type === 10) return buildTextShareMarkdown(scan);
   // 5, 6, 7, 17, and any unknown type: description plus a link (or an audio enclosure).
@@ -115,13 +144,23 @@ function buildContent(scan: PageScan, meta: ArticleMeta, url: string | undefined
 
 /**
  * Parses a raw WeChat page. Throws WeChatPageError (code by page class, `details.pageClass`, and
- * `details.targetUrl` for a migrated account) when the page is not an article.
+ * `details.targetUrl` for a migrated account) when the page is not an article, and a ParseError
+ * (`PARSE_ARTICLE`, pageClass `unparseable`, `details.missing`) when an article page does not yield
+ * its title, its account or — when its template states one — its publish time: never an empty or
+ * guessed article.
  */
 export function parseArticle(html: string, options: ParseArticleOptions = {}): ParsedArticle {
   const scan = scanPage(html);
   const pageClass = classifyScan(scan, options.url);
   if (pageClass !== "article") throw pageError(pageClass, scan);
   const meta = extractMeta(scan, options.url);
+  const missing = missingFields(scan, meta);
+  if (missing.length > 0) {
+    throw new ParseError("PARSE_ARTICLE", `parser: article page without ${missing.join(", ")}`, {
+      pageClass: "unparseable",
+      missing,
+    });
+  }
   const type = meta.itemShowType;
   if (type !== null && !KNOWN_SHOW_TYPES.has(type)) {
     meta.warnings.push(`unknown item_show_type ${type}; body is the description and a link`);

@@ -1,6 +1,7 @@
 /**
  * Locates the shared corpora (never copied into the project): `WECHAT_CORPUS_DIR`, else
- * `<project>/../shared/corpus/wechat`. Suites that need them skip with a printed reason when absent.
+ * `<project>/../shared/corpus/wechat`, and its siblings `wechat-more` and `archive-sample`. Suites
+ * that need them skip with a printed reason when absent.
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -14,11 +15,21 @@ export function corpusDir(): string | null {
   return existsSync(join(dir, "expected.json")) ? dir : null;
 }
 
+/** A sibling directory of the WeChat corpus, or null when it lacks `marker`. */
+function siblingDir(name: string, marker: string): string | null {
+  const wechat = process.env.WECHAT_CORPUS_DIR ?? join(projectRoot, "..", "shared", "corpus", "wechat");
+  const dir = join(dirname(wechat), name);
+  return existsSync(join(dir, marker)) ? dir : null;
+}
+
+/** The extra pages of templates the main corpus lacks (`wechat-more`), or null when absent. */
+export function moreCorpusDir(): string | null {
+  return siblingDir("wechat-more", "expected.json");
+}
+
 /** The old-archive sample directory (a sibling of the WeChat corpus), or null when it is absent. */
 export function archiveSampleDir(): string | null {
-  const wechat = process.env.WECHAT_CORPUS_DIR ?? join(projectRoot, "..", "shared", "corpus", "wechat");
-  const dir = join(dirname(wechat), "archive-sample");
-  return existsSync(join(dir, "manifest.json")) ? dir : null;
+  return siblingDir("archive-sample", "manifest.json");
 }
 
 /** The seed document the format comes from, or null when it is absent. */

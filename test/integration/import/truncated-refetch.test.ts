@@ -13,6 +13,7 @@ import { createFetchArticle } from "../../../src/jobs/fetch-article.ts";
 import { ingestDocument } from "../../../src/jobs/ingest.ts";
 import { buildStoredDocument } from "../../../src/jobs/store-document.ts";
 import { createArchiveFiles } from "../../../src/store/archive.ts";
+import { createLogger } from "../../../src/logger.ts";
 import { createArticleStore } from "../../../src/store/article-store.ts";
 import { corpusDir, skipReason } from "../../support/corpus.ts";
 import { createTestRedis, type TestRedis } from "../../support/redis.ts";
@@ -70,6 +71,7 @@ describe("a truncated import is replaced by the next fetch", { skip }, () => {
       archive,
       now: Date.now,
       keepFailedPage: async () => "",
+      logger: createLogger({ level: "silent" }),
     });
     const data = {
       url: URL_01,

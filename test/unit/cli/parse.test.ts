@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { runCliInProcess } from "../../support/cli-run.ts";
-import { corpusDir, skipReason } from "../../support/corpus.ts";
+import { corpusDir, moreCorpusDir, skipReason } from "../../support/corpus.ts";
 
 const dir = corpusDir();
 
@@ -60,7 +60,7 @@ describe("wechat-feed parse", { skip: skipReason(dir, "WeChat corpus") }, () => 
       assert.equal(result.code, 3);
       assert.equal(result.stdout, "");
       assert.equal(result.stderr.trim().split("\n").length, 1);
-      assert.match(result.stderr, new RegExp(`: ${pageClass}$`, "m"));
+      assert.match(result.stderr, new RegExp(`^wechat-feed: parse: not an article: ${pageClass}\n$`));
     });
   }
 
@@ -68,7 +68,47 @@ describe("wechat-feed parse", { skip: skipReason(dir, "WeChat corpus") }, () => 
     const captcha = readFileSync(join(import.meta.dirname, "../../fixtures/synthetic/captcha.html"), "utf8");
     const result = await runCliInProcess(["parse", "-"], { stdin: captcha });
     assert.equal(result.code, 3);
-    assert.match(result.stderr, /verification/);
+    assert.match(result.stderr, /^wechat-feed: parse: not an article: verification$/m);
+  });
+
+  it("exits 3 naming unparseable, and what is missing, for an article page without title or account", async () => {
+    const html = `<html><body><div id="js_content"><p>正文</p></div>
+      <script>var item_show_type = "0"; var ct = "1500853064";</script></body></html>`;
+    const result = await runCliInProcess(["parse", "-"], { stdin: html });
+    assert.equal(result.code, 3);
+    assert.equal(result.stdout, "");
+    assert.equal(result.stderr, "wechat-feed: parse: article page without title, account: unparseable\n");
+  });
+});
+
+describe("wechat-feed parse: templates of wechat-more", {
+  skip: skipReason(moreCorpusDir(), "wechat-more"),
+}, () => {
+  const page = (file: string) => join(moreCorpusDir() ?? "", file);
+
+  it("takes the canonical URL from the video share's own msg_link: no --url needed", async () => {
+    const result = await runCliInProcess(["parse", page("02-video-share-2018.html")]);
+    assert.equal(result.code, 0, result.stderr);
+    const { front, body } = splitDocument(result.stdout);
+    assert.equal(
+      front.url,
+      "https://mp.weixin.qq.com/s?__biz=MzU2NTQzMjQ2NA==&mid=2247489928&idx=1&sn=cb266318c94dfa8f4bfa26263630acee",
+    );
+    assert.equal(front.date, "2018-04-28");
+    assert.equal(front.source, "咪蒙");
+    assert.match(body, /\[视频：今天的推送，会动！\]\(https:\/\/v\.qq\.com\/x\/page\/c1338f604ll\.html\)/);
+  });
+
+  it("exits 3 naming expired for the expired temporary link", async () => {
+    const result = await runCliInProcess(["parse", page("03-expired-link.html")]);
+    assert.equal(result.code, 3);
+    assert.equal(result.stderr, "wechat-feed: parse: not an article: expired\n");
+  });
+
+  it("exits 3 naming not-article for the 2018 profile page", async () => {
+    const result = await runCliInProcess(["parse", page("04-profile-page-2018.html")]);
+    assert.equal(result.code, 3);
+    assert.equal(result.stderr, "wechat-feed: parse: not an article: not-article\n");
   });
 });
 
@@ -86,6 +126,7 @@ describe("wechat-feed parse usage errors", () => {
       assert.equal(result.code, 2);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.trim().split("\n").length, 1);
+      assert.match(result.stderr, /^wechat-feed: /);
       assert.doesNotMatch(result.stderr, /\bat .*\.ts:\d+/);
     });
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { AppError, type ErrorCode, FetchError, ParseError, WeChatPageError } from "../../../src/errors.ts";
 import {
@@ -8,6 +9,7 @@ import {
   type PolicyState,
   UNAVAILABLE_DELAYS_MS,
 } from "../../../src/jobs/retry-policy.ts";
+import { parseArticle } from "../../../src/parsers/wechat-article.ts";
 
 const fresh: PolicyState = {
   delaysSoFar: 0,
@@ -143,5 +145,33 @@ describe("automatic retries of failed articles", () => {
 
   it("never retries a permanent failure by itself", () => {
     assert.equal(nextAutomaticRetry({ transient: false, firstFailedAt: t0, retries: 0 }, t0, policy), null);
+  });
+});
+
+describe("retry policy: the errors the parser throws for expired and unparseable pages", () => {
+  const thrownBy = (html: string): unknown => {
+    try {
+      parseArticle(html);
+    } catch (error) {
+      return error;
+    }
+    return assert.fail("the page parsed as an article");
+  };
+
+  it("an expired link fails for good without keeping the page (a fresh link is needed)", () => {
+    const html = readFileSync(new URL("../../fixtures/synthetic/link-expired.html", import.meta.url), "utf8");
+    const error = thrownBy(html);
+    assert.ok(error instanceof AppError);
+    assert.equal(error.details.pageClass, "expired");
+    assert.deepEqual(decide(error, fresh), { kind: "fail", keepPage: false, alert: false });
+  });
+
+  it("an unparseable article page fails for good, keeping the page and alerting", () => {
+    const html = `<html><body><div id="js_content"><p>正文</p></div>
+      <script>var item_show_type = "0"; var msg_title = "标题"; var ct = "1762747210";</script></body></html>`;
+    const error = thrownBy(html);
+    assert.ok(error instanceof AppError);
+    assert.deepEqual([error.details.pageClass, error.details.missing], ["unparseable", ["account"]]);
+    assert.deepEqual(decide(error, fresh), { kind: "fail", keepPage: true, alert: true });
   });
 });

@@ -137,6 +137,17 @@ describe("buildDocument", () => {
     assert.equal(buildDocument(article({ publishedAt: new Date(Number.NaN) }), ctx).date, "2025-10-07");
   });
 
+  it("says so in its warnings whenever the date is not the page's own, never silently", () => {
+    const itemDate = new Date("2024-12-31T16:00:00Z");
+    assert.deepEqual(buildDocument(article(), { ...ctx, itemDate }).warnings, []);
+    assert.deepEqual(buildDocument(article({ publishedAt: null }), { ...ctx, itemDate }).warnings, [
+      "page states no publish time; dated by the feed item",
+    ]);
+    assert.deepEqual(buildDocument(article({ publishedAt: null }), { ...ctx, itemDate: null }).warnings, [
+      "page states no publish time; dated by the fetch day",
+    ]);
+  });
+
   it("rejects an invalid fetch time", () => {
     assert.throws(() => buildDocument(article(), { ...ctx, fetchedAt: new Date(Number.NaN) }), {
       code: "PARSE_ARTICLE",
@@ -146,6 +157,7 @@ describe("buildDocument", () => {
   it("renders to a document that reads back the same", () => {
     const doc = buildDocument(article({ title: "MEGR-APT: 基于攻击表示学习" }), ctx);
     const back = readDocument(renderDocument(doc));
-    assert.deepEqual({ ...back, fields: undefined }, { ...doc, fields: undefined });
+    // warnings are for the log, not part of the written document.
+    assert.deepEqual({ ...back, fields: undefined, warnings: [] }, { ...doc, fields: undefined });
   });
 });

@@ -181,3 +181,35 @@ describe("scanJsVars: object literals", () => {
     assert.equal(jsString(v.value, "a"), "x");
   });
 });
+
+describe("scanJsVars: objects filled member by member (2018 templates)", () => {
+  const page = String.raw`<script>window.cgiData = { vid : 'x1', title: 'literal' };</script>
+<script>(function(_g){
+  var d = _g.cgiData;
+  d.title = "" || "成员标题";
+  d.ct = "1524926195";
+  d.msg_link = "http://mp.weixin.qq.com/s?__biz=QQ==\x26amp;mid=1";
+  d.mid = cgiData.mid;
+})(window);</script>
+<script>(function(_g){
+  var cgiData = _g.cgiData;
+  _g.item_show_type = '5';
+  _g.mid = cgiData.mid;
+})(window);
+d.title = "after the block";</script>`;
+
+  it("reads d.* literals into the object's members and _g.* literals as window variables", () => {
+    const vars = scanJsVars(page, ["item_show_type", "mid"], ["cgiData"], ["cgiData"]);
+    assert.deepEqual(Object.fromEntries(vars.members.get("cgiData") ?? []), {
+      title: "成员标题",
+      ct: "1524926195",
+      msg_link: "http://mp.weixin.qq.com/s?__biz=QQ==&amp;mid=1",
+    });
+    assert.deepEqual(Object.fromEntries(vars.values), { item_show_type: "5" });
+    assert.equal(jsString(vars.objects.get("cgiData"), "vid"), "x1");
+  });
+
+  it("reads no members unless asked to", () => {
+    assert.equal(scanJsVars(page, ["item_show_type"], ["cgiData"]).members.size, 0);
+  });
+});

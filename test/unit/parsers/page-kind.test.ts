@@ -15,7 +15,7 @@ describe("classifyPage: synthetic pages", () => {
     ["account-deregistered.html", "account-gone"],
     ["under-review.html", "under-review"],
     ["send-failed.html", "send-failed"],
-    ["link-expired.html", "link-expired"],
+    ["link-expired.html", "expired"],
     ["video-share.html", "article"],
     ["audio-share.html", "article"],
     ["music-share.html", "article"],

@@ -28,7 +28,7 @@ describe("parseArticle: failure pages throw coded errors", () => {
     ["account-deregistered.html", "WECHAT_ACCOUNT_GONE", "account-gone"],
     ["under-review.html", "WECHAT_UNDER_REVIEW", "under-review"],
     ["send-failed.html", "WECHAT_SEND_FAILED", "send-failed"],
-    ["link-expired.html", "WECHAT_LINK_EXPIRED", "link-expired"],
+    ["link-expired.html", "WECHAT_LINK_EXPIRED", "expired"],
   ];
   for (const [file, code, pageClass] of table) {
     it(`${file} → ${code}`, () => {
@@ -109,8 +109,10 @@ describe("parseArticle: media shares (synthetic, no real capture exists)", () =>
   });
 });
 
+/** A share page: `vars`, a publish time, and `cgi` in cgiDataNew beside the account's nick_name. */
 const sharePage = (vars: string, cgi: string): string =>
-  `<html><body><script>${vars}</script><script>window.cgiDataNew = {${cgi}};</script></body></html>`;
+  `<html><body><script>${vars} window.ct = '1500853064';</script>` +
+  `<script>window.cgiDataNew = {nick_name: JsDecode('账号'), ${cgi}};</script></body></html>`;
 
 describe("parseArticle: text and image shares", () => {
   it("text share without a user title derives one from the first line and keeps the whole text", () => {
@@ -160,8 +162,10 @@ describe("parseArticle: text and image shares", () => {
 });
 
 describe("parseArticle: metadata rules", () => {
+  /** An article page with a title and an account in its header (every article must have both). */
   const article = (scripts: string, head = "", body = "<p>正文</p>"): string =>
-    `<html><head>${head}</head><body><div id="js_content">${body}</div><script>${scripts}</script></body></html>`;
+    `<html><head>${head}</head><body><h1 id="activity-name">标题</h1><strong class="profile_nickname">账号</strong>` +
+    `<div id="js_content">${body}</div><script>${scripts}</script></body></html>`;
 
   it("never invents a publish time: wall-clock fallbacks are Beijing time, else null", () => {
     assert.equal(parseArticle(article("")).publishedAt, null);
@@ -234,7 +238,9 @@ describe("parseArticle: metadata rules", () => {
   });
 
   it("warns when item_show_type and real_item_show_type disagree", () => {
-    const a = parseArticle(article('var item_show_type = "0"; var real_item_show_type = "8";'));
+    const a = parseArticle(
+      article('var item_show_type = "0"; var real_item_show_type = "8"; var ct = "1500853064";'),
+    );
     assert.equal(a.itemShowType, 0);
     assert.equal(a.warnings.length, 1);
   });
