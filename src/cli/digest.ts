@@ -6,6 +6,7 @@
  * is a usage error (one line, exit 2) found before Redis is opened where possible.
  */
 import { isAppError, UsageError } from "../errors.ts";
+import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import { createBuildDigest, resolveDigestWindow, toDigestJobSettings } from "../jobs/build-digest.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { loadCliConfig, openRuntime } from "./runtime.ts";
@@ -40,12 +41,14 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   // Checked before connecting, so a typo answers at once even when Redis is down.
   checkDigestDay(day, loadCliConfig(ctx).digest);
   const rt = await openRuntime(ctx);
+  const http = createGuardedHttp(toGuardedHttpSettings(rt.config.fetch));
   try {
     const buildDigest = createBuildDigest({
       redis: rt.redis,
       prefix: rt.config.redis.prefix,
       dataDir: rt.config.dataDir,
       settings: toDigestJobSettings(rt.config),
+      http,
       logger: rt.logger.child({ module: "digest" }),
       now: () => new Date(),
     });
@@ -53,6 +56,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     ctx.stdout.write(`${result.path}\n`);
     return 0;
   } finally {
+    await http.close();
     await rt.close();
   }
 }

@@ -5,6 +5,7 @@
  * Only `config/load.ts` parses with this schema; everyone else may `import type { Config }`.
  */
 import { z } from "zod";
+import { findPrivateHostProblem, parseHostKey } from "../fetchers/ip-class.ts";
 import {
   CronSchema,
   DEFAULT_TIMEZONE,
@@ -22,6 +23,11 @@ export const DEFAULT_USER_AGENT =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 
 const count = (min: number, max: number) => z.int().min(min).max(max);
+
+/** A `host:port` pair such as `127.0.0.1:8080`, `[::1]:9000` or `rss.internal:443`. */
+const HostPortSchema = z.string().refine((value) => parseHostKey(value) !== null, {
+  error: (issue) => `expected host:port (like 127.0.0.1:8080), got ${JSON.stringify(issue.input)}`,
+});
 const millis = (min: number) => z.int().min(min);
 
 const RedisSchema = z.strictObject({
@@ -82,6 +88,10 @@ const FetchSchema = z.strictObject({
   backoffMs: millis(0).default(30_000),
   /** Most WeChat fetches per Beijing day; unset means no budget. Default unset. */
   dailyBudget: z.int().min(1).optional(),
+  /** `host:port` pairs that listings, webhooks and the image proxy may reach on private addresses. Default none. */
+  allowedPrivateHosts: z.array(HostPortSchema).default([]),
+  /** Items taken from one listing per poll, newest first; the rest are skipped. Default 500. */
+  maxItemsPerListing: count(1, 100_000).default(500),
 });
 
 const BrowserSchema = z.strictObject({
@@ -155,41 +165,59 @@ const ImageProxySchema = z
     error: "required when imageProxy.enabled is true (or set IMAGE_PROXY_SECRET)",
   });
 
-const ConfigObjectSchema = z
-  .strictObject({
-    redis: RedisSchema.prefault({}),
-    /** Directory of the markdown archive, digests and static feeds (resolved against the working directory). Default `./data`. Env DATA_DIR. */
-    dataDir: z.string().min(1).default("./data"),
-    server: ServerSchema.prefault({}),
-    fetch: FetchSchema.prefault({}),
-    browser: BrowserSchema.prefault({}),
-    worker: WorkerSchema.prefault({}),
-    jobs: JobsSchema.prefault({}),
-    store: StoreSchema.prefault({}),
-    log: LogSchema.prefault({}),
-    feeds: FeedsSchema.prefault({}),
-    digest: DigestSchema.prefault({}),
-    imageProxy: ImageProxySchema.prefault({}),
-    /** Where article links come from. Default none. */
-    sources: SourceListSchema.default([]),
-  })
-  .superRefine((config, ctx) => {
-    // Relations between fields, checked once every field is valid on its own.
-    if (config.fetch.cooldown.initialMs > config.fetch.cooldown.maxMs) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["fetch", "cooldown", "initialMs"],
-        message: `must not exceed fetch.cooldown.maxMs (${config.fetch.cooldown.maxMs})`,
-      });
-    }
-    if (config.jobs.timeoutMs <= config.fetch.timeoutMs) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["jobs", "timeoutMs"],
-        message: `must be greater than fetch.timeoutMs (${config.fetch.timeoutMs})`,
-      });
-    }
-  });
+const ConfigFields = z.strictObject({
+  redis: RedisSchema.prefault({}),
+  /** Directory of the markdown archive, digests and static feeds (resolved against the working directory). Default `./data`. Env DATA_DIR. */
+  dataDir: z.string().min(1).default("./data"),
+  server: ServerSchema.prefault({}),
+  fetch: FetchSchema.prefault({}),
+  browser: BrowserSchema.prefault({}),
+  worker: WorkerSchema.prefault({}),
+  jobs: JobsSchema.prefault({}),
+  store: StoreSchema.prefault({}),
+  log: LogSchema.prefault({}),
+  feeds: FeedsSchema.prefault({}),
+  digest: DigestSchema.prefault({}),
+  imageProxy: ImageProxySchema.prefault({}),
+  /** Where article links come from. Default none. */
+  sources: SourceListSchema.default([]),
+});
+
+const ConfigObjectSchema = ConfigFields.superRefine((config, ctx) => {
+  // Relations between fields, checked once every field is valid on its own.
+  if (config.fetch.cooldown.initialMs > config.fetch.cooldown.maxMs) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["fetch", "cooldown", "initialMs"],
+      message: `must not exceed fetch.cooldown.maxMs (${config.fetch.cooldown.maxMs})`,
+    });
+  }
+  checkPrivateHosts(config, ctx);
+  if (config.jobs.timeoutMs <= config.fetch.timeoutMs) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["jobs", "timeoutMs"],
+      message: `must be greater than fetch.timeoutMs (${config.fetch.timeoutMs})`,
+    });
+  }
+});
+
+/**
+ * Refuses outbound URLs whose literal host is private (loopback, link-local, 10/8…) unless allowed: the
+ * guarded client would refuse them anyway, and saying so at boot names the key. The WeChat origin is
+ * exempt: it is where the operator points article fetches on purpose.
+ */
+function checkPrivateHosts(config: z.output<typeof ConfigFields>, ctx: z.RefinementCtx): void {
+  const allowed = new Set(config.fetch.allowedPrivateHosts.map((entry) => parseHostKey(entry) ?? entry));
+  const targets: Array<readonly [readonly (string | number)[], string | undefined]> = [
+    [["digest", "webhookUrl"], config.digest.webhookUrl],
+    ...config.sources.map((s, i) => [["sources", i, "url"], "url" in s ? s.url : undefined] as const),
+  ];
+  for (const [path, url] of targets) {
+    const problem = url === undefined ? null : findPrivateHostProblem(url, allowed);
+    if (problem !== null) ctx.addIssue({ code: "custom", path: [...path], message: problem });
+  }
+}
 
 /** The whole configuration; fills `server.publicUrl` and drops trailing slashes from URLs. */
 export const ConfigSchema = ConfigObjectSchema.transform((config) => ({

@@ -20,7 +20,18 @@ export interface HttpFetchOptions {
   readonly signal?: AbortSignal;
   /** Called with the first URL and every redirect target before it is requested; throws to refuse. */
   readonly checkHop?: (url: URL) => void;
+  /** Request method. Default GET. */
+  readonly method?: "GET" | "POST";
+  /** Request body (POST). */
+  readonly body?: string;
+  /** Sends one request; default the global fetch (the guarded client passes its checking transport). */
+  readonly send?: SendRequest;
+  /** The URL's path carries a secret (chat webhooks): errors name its origin only. */
+  readonly secretPath?: boolean;
 }
+
+/** One request without redirect handling, as `fetch(url, init)` does it with `redirect: "manual"`. */
+export type SendRequest = (url: URL, init: RequestInit) => Promise<Response>;
 
 /** A successful (2xx) response with its whole body. */
 export interface HttpResult<Body> {
@@ -52,23 +63,29 @@ export async function fetchBytes(url: string, options: HttpFetchOptions): Promis
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
   let current = toHttpUrl(url);
+  const send = options.send ?? ((target, init) => fetch(target, init));
+  const describe = options.secretPath === true ? (u: URL) => u.origin : describeUrl;
   try {
     options.checkHop?.(current);
     const seen = new Set([current.href]);
     const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
     for (let hops = 0; ; hops += 1) {
-      const response = await fetch(current, {
+      const response = await send(current, {
         redirect: "manual",
         signal,
+        method: options.method ?? "GET",
+        ...(options.body === undefined ? {} : { body: options.body }),
         ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
       });
-      const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get("location") : null;
+      // With maxRedirects 0 a redirect is an answer like any other non-2xx status.
+      const follows = maxRedirects > 0 && REDIRECT_STATUSES.has(response.status);
+      const location = follows ? response.headers.get("location") : null;
       if (location === null) {
         if (response.status < 200 || response.status > 299) {
           await discard(response);
-          throw statusError(response, current);
+          throw statusError(response, describe(current));
         }
-        const body = await readCapped(response, options.maxBytes, current);
+        const body = await readCapped(response, options.maxBytes, describe(current));
         return {
           status: response.status,
           finalUrl: current.href,
@@ -89,7 +106,7 @@ export async function fetchBytes(url: string, options: HttpFetchOptions): Promis
       current = next;
     }
   } catch (error) {
-    throw toFetchError(error, options.signal, timeout, options.timeoutMs, current);
+    throw toFetchError(error, options.signal, timeout, options.timeoutMs, describe(current));
   }
 }
 
@@ -109,7 +126,7 @@ function toHttpUrl(input: string, base?: URL): URL {
 }
 
 /** Origin and path only: queries of WeChat URLs can carry session parameters (key, pass_ticket). */
-function describe(url: URL): string {
+function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
@@ -117,24 +134,24 @@ async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
 }
 
-function statusError(response: Response, url: URL): FetchError {
+function statusError(response: Response, url: string): FetchError {
   const retryAfter = response.headers.get("retry-after");
-  return new FetchError("FETCH_HTTP_STATUS", `http: status ${response.status} from ${describe(url)}`, {
+  return new FetchError("FETCH_HTTP_STATUS", `http: status ${response.status} from ${url}`, {
     status: response.status,
-    url: describe(url),
+    url,
     ...(retryAfter === null ? {} : { retryAfter }),
   });
 }
 
-function tooLarge(url: URL, maxBytes: number): FetchError {
-  return new FetchError("FETCH_TOO_LARGE", `http: body over ${maxBytes} bytes from ${describe(url)}`, {
+function tooLarge(url: string, maxBytes: number): FetchError {
+  return new FetchError("FETCH_TOO_LARGE", `http: body over ${maxBytes} bytes from ${url}`, {
     maxBytes,
-    url: describe(url),
+    url,
   });
 }
 
 /** Reads the body, refusing early on a large Content-Length and aborting the stream past the cap. */
-async function readCapped(response: Response, maxBytes: number, url: URL): Promise<Uint8Array> {
+async function readCapped(response: Response, maxBytes: number, url: string): Promise<Uint8Array> {
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await discard(response);
@@ -163,9 +180,11 @@ function toFetchError(
   callerSignal: AbortSignal | undefined,
   timeout: AbortSignal,
   timeoutMs: number,
-  url: URL,
+  url: string,
 ): AppError {
   if (error instanceof AppError) return error;
+  // A refusal raised inside the transport (the guarded client's connect-time check) keeps its code.
+  if (error instanceof Error && error.cause instanceof AppError) return error.cause;
   if (callerSignal?.aborted === true) return toAbortError(callerSignal.reason, "http", error);
   if (timeout.aborted) {
     return new FetchError("FETCH_TIMEOUT", `http: timeout after ${timeoutMs} ms`, { timeoutMs }, error);
@@ -175,8 +194,8 @@ function toFetchError(
     typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
   return new FetchError(
     "FETCH_NETWORK",
-    `http: network error for ${describe(url)}${code === undefined ? "" : ` (${code})`}`,
-    { url: describe(url), ...(code === undefined ? {} : { errorCode: code }) },
+    `http: network error for ${url}${code === undefined ? "" : ` (${code})`}`,
+    { url, ...(code === undefined ? {} : { errorCode: code }) },
     error,
   );
 }

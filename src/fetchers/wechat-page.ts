@@ -7,7 +7,7 @@
  */
 
 import type { BrowserPool } from "./browser.ts";
-import { fetchText } from "./http.ts";
+import { fetchText, type SendRequest } from "./http.ts";
 import { createWeChatHopGuard, toFetchUrl, toWeChatUrl, WECHAT_ORIGIN } from "./url-guard.ts";
 
 /** A fetched WeChat page: transport facts and the HTML exactly as served. */
@@ -38,6 +38,8 @@ export interface HttpPageOptions extends PageFetchOptions {
   readonly userAgent?: string;
   /** Extra request headers; they override the browser-like defaults. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** The transport; default the global fetch (album pages pass the guarded client's). */
+  readonly send?: SendRequest;
 }
 
 /** Browser-like request headers, so the http fetcher gets the same page a desktop browser gets. */
@@ -60,6 +62,7 @@ export async function fetchPageHttp(url: string, options: HttpPageOptions): Prom
     },
     ...(options.maxRedirects === undefined ? {} : { maxRedirects: options.maxRedirects }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.send === undefined ? {} : { send: options.send }),
   });
   return {
     requestedUrl: url,

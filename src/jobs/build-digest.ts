@@ -13,7 +13,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import { isAppError, UsageError } from "../errors.ts";
-import { postJson } from "../fetchers/webhook.ts";
+import type { GuardedHttp } from "../fetchers/guarded-http.ts";
 import type { Logger } from "../logger.ts";
 import type { FeedItem } from "../model.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
@@ -52,8 +52,8 @@ export interface BuildDigestDeps {
   readonly dataDir: string;
   readonly settings: DigestJobSettings;
   readonly logger: Logger;
-  /** Sends the webhook; default `fetchers/webhook.ts` postJson. Rejects on any failure. */
-  readonly postWebhook?: (url: string, payload: DigestSummary, timeoutMs: number) => Promise<unknown>;
+  /** Sends the webhook (the guarded client: public addresses or allowed private hosts only). */
+  readonly http: Pick<GuardedHttp, "postJson">;
   now(): Date;
 }
 
@@ -144,15 +144,14 @@ export function createBuildDigest(
   deps: BuildDigestDeps,
 ): (data: BuildDigestData) => Promise<BuildDigestResult> {
   const { settings, logger } = deps;
-  const post =
-    deps.postWebhook ??
-    ((url: string, payload: DigestSummary, timeoutMs: number) => postJson(url, payload, { timeoutMs }));
 
   async function notify(summary: DigestSummary): Promise<BuildDigestResult["webhook"]> {
     const url = settings.webhookUrl;
     if (url === undefined) return "off";
     try {
-      await post(url, summary, settings.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS);
+      await deps.http.postJson(url, summary, {
+        timeoutMs: settings.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+      });
       return "sent";
     } catch (err) {
       // The webhook URL stays out of the line (it is redacted anyway): chat webhooks embed their key.

@@ -3,11 +3,13 @@
  * `http` (plain request, ~100× cheaper), or `auto` (http, falling back to the browser when the page
  * comes back incomplete: a page the classifier cannot recognise). Also the listing fetcher for
  * upstream feeds. The browser pool is created on first use, so http-only workers never launch it.
+ * Listings and album pages go through the guarded client (public addresses only, unless allowed);
+ * article pages keep the exact-origin rule of `fetchers/wechat-page.ts`.
  */
 import type { Config } from "../config/schema.ts";
 import type { Fetcher } from "../config/sources.ts";
 import type { BrowserPool } from "../fetchers/browser.ts";
-import { fetchText } from "../fetchers/http.ts";
+import type { GuardedHttp } from "../fetchers/guarded-http.ts";
 import { fetchPageBrowser, fetchPageHttp, type RawPage } from "../fetchers/wechat-page.ts";
 import { classifyPage } from "../parsers/page-kind.ts";
 
@@ -20,8 +22,12 @@ export interface PageFetcher {
   fetchListing(url: string): Promise<string>;
 }
 
-/** Creates the fetcher; `browser()` returns the (lazily launched) pool. */
-export function createPageFetcher(fetch: Config["fetch"], browser: () => BrowserPool): PageFetcher {
+/** Creates the fetcher; `browser()` returns the (lazily launched) pool, `guarded` sends listing requests. */
+export function createPageFetcher(
+  fetch: Config["fetch"],
+  browser: () => BrowserPool,
+  guarded: GuardedHttp,
+): PageFetcher {
   const http = {
     origin: fetch.origin,
     timeoutMs: fetch.timeoutMs,
@@ -43,14 +49,11 @@ export function createPageFetcher(fetch: Config["fetch"], browser: () => Browser
       }
     },
     async fetchWeChatText(url) {
-      return (await fetchPageHttp(url, http)).html;
+      return (await fetchPageHttp(url, { ...http, send: guarded.send })).html;
     },
     async fetchListing(url) {
-      const result = await fetchText(url, {
-        timeoutMs: fetch.timeoutMs,
-        maxBytes: fetch.maxBytes,
+      const result = await guarded.fetchText(url, {
         headers: {
-          "user-agent": fetch.userAgent,
           accept:
             "application/rss+xml, application/atom+xml, application/xml, text/xml, application/json, text/plain, */*",
         },

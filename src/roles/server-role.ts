@@ -3,7 +3,7 @@
  * store. It listens before any other role starts, so a port in use or a bad host fails the start with
  * one line before a worker has taken a job.
  */
-import { fetchBytes } from "../fetchers/http.ts";
+import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import { createHopGuard } from "../fetchers/url-guard.ts";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
 import { createHttpServer } from "../server/app.ts";
@@ -23,6 +23,7 @@ export async function startServerRole(
   const { config, store, queues } = ctx;
   const configured = new Map(config.sources.map((src) => [src.id, src]));
   const archiveHealth = createArchiveHealth(ctx.redis, config.redis.prefix);
+  const guarded = createGuardedHttp(toGuardedHttpSettings(config.fetch));
   const server = createHttpServer({
     settings: {
       prefix: config.redis.prefix,
@@ -64,13 +65,20 @@ export async function startServerRole(
       ...(await archiveHealth.read()),
       pending: await store.countArchivePending(),
     }),
-    fetchImage: (url, options) => fetchBytes(url, { ...options, checkHop: createHopGuard(QPIC_ORIGINS) }),
+    fetchImage: (url, options) =>
+      guarded.fetchBytes(url, { ...options, checkHop: createHopGuard(QPIC_ORIGINS) }),
   });
   try {
     await server.listen();
   } catch (error) {
     await server.close().catch(() => undefined);
+    await guarded.close();
     throw describeListenError(error, config.server.host, config.server.port);
   }
-  return { stop: () => server.close() };
+  return {
+    async stop() {
+      await server.close();
+      await guarded.close();
+    },
+  };
 }

@@ -6,6 +6,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type BrowserPool, createBrowserPool } from "../fetchers/browser.ts";
+import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import { createWeChatHopGuard } from "../fetchers/url-guard.ts";
 import { startArchiveRepair } from "../jobs/archive-repair.ts";
 import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts";
@@ -54,7 +55,8 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
     });
     return pool;
   };
-  const fetcher = createPageFetcher(config.fetch, browser);
+  const guarded = createGuardedHttp(toGuardedHttpSettings(config.fetch));
+  const fetcher = createPageFetcher(config.fetch, browser, guarded);
   const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
   const sources = new Map(config.sources.map((s) => [s.id, s]));
   const archive = createArchiveFiles(config.dataDir);
@@ -92,6 +94,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
       prefix,
       dataDir: config.dataDir,
       settings: toDigestJobSettings(config),
+      http: guarded,
       logger: logger.child({ module: "digest" }),
       now: () => new Date(),
     }),
@@ -117,6 +120,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
       await repair.stop();
       await workers.close(timeoutMs);
       await pool?.close();
+      await guarded.close();
     },
   };
 }

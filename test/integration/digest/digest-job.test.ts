@@ -12,12 +12,14 @@ import { after, before, describe, it } from "node:test";
 import { Queue } from "bullmq";
 import { parseRssFeed } from "feedsmith";
 import { parse as parseYaml } from "yaml";
+import { createGuardedHttp, type GuardedHttp } from "../../../src/fetchers/guarded-http.ts";
 import { type BuildDigestData, createBuildDigest } from "../../../src/jobs/build-digest.ts";
 import { addDigestJob, startDigestScheduler } from "../../../src/jobs/digest-scheduler.ts";
 import { QUEUE } from "../../../src/jobs/queues.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { readDocument, renderDocument } from "../../../src/parsers/front-matter.ts";
 import { type ArticleChange, watchArticleChanges } from "../../../src/store/change-feed.ts";
+import { startCanary } from "../../support/canary-server.ts";
 import { makeArticle } from "../../support/seed-articles.ts";
 import { parseStrictXml } from "../../support/strict-xml.ts";
 import { startTestServer, type TestServer, waitFor } from "../../support/test-server.ts";
@@ -172,7 +174,20 @@ describe("build-digest job", () => {
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
 
-  const processor = (webhookUrl?: string, webhookTimeoutMs = 2000) =>
+  const clients: GuardedHttp[] = [];
+  /** A guarded client that allows the given host:port pairs (the local webhook receivers). */
+  const guardedAllowing = (...hostKeys: string[]) => {
+    const client = createGuardedHttp({
+      allowedPrivateHosts: hostKeys,
+      timeoutMs: 5000,
+      maxBytes: 1 << 20,
+      userAgent: "test",
+    });
+    clients.push(client);
+    return client;
+  };
+  // The receivers run on loopback, so each run allows its webhook's host:port, as operators would.
+  const processor = (webhookUrl?: string, webhookTimeoutMs = 2000, allow = webhookUrl !== undefined) =>
     createBuildDigest({
       redis: server.t.redis,
       prefix: server.t.prefix,
@@ -184,6 +199,7 @@ describe("build-digest job", () => {
         webhookUrl,
         webhookTimeoutMs,
       },
+      http: allow && webhookUrl !== undefined ? guardedAllowing(new URL(webhookUrl).host) : guardedAllowing(),
       logger,
       now: () => NOW,
     });
@@ -199,6 +215,7 @@ describe("build-digest job", () => {
     });
   });
   after(async () => {
+    for (const client of clients) await client.close();
     await server?.close();
     await hook?.close();
   });
@@ -320,6 +337,24 @@ describe("build-digest job", () => {
     assert.equal(alert?.code, "FETCH_NETWORK");
     assert.ok(!JSON.stringify(logs).includes("key=secret"));
     assert.deepEqual(await readdir(join(server.dataDir, "digests")), [`${DAY}.md`]);
+  });
+
+  it("refuses a webhook on a private address that is not allowed: the canary receives nothing", async () => {
+    const canary = await startCanary();
+    try {
+      logs.length = 0;
+      const result = await processor(
+        `${canary.base}/hook?key=secret`,
+        2000,
+        false,
+      )({ day: DAY, reason: "manual" });
+      assert.equal(result.webhook, "failed");
+      const alert = logs.find((l) => l.msg === "digest webhook failed");
+      assert.equal(alert?.code, "FETCH_ADDRESS_DENIED");
+      assert.deepEqual(canary.requests, []);
+    } finally {
+      await canary.close();
+    }
   });
 
   it("schedulers add one build-digest job per day, whatever their number", async () => {

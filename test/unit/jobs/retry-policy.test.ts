@@ -47,6 +47,12 @@ describe("retry policy", () => {
       fresh,
       { kind: "fail", keepPage: false, alert: false },
     ],
+    [
+      "a refused private address fails",
+      new FetchError("FETCH_ADDRESS_DENIED", "t"),
+      fresh,
+      { kind: "fail", keepPage: false, alert: false },
+    ],
     ["deleted tombstones", page("WECHAT_DELETED"), fresh, { kind: "tombstone", alert: false }],
     ["violation tombstones", page("WECHAT_VIOLATION"), fresh, { kind: "tombstone", alert: false }],
     ["send failed tombstones", page("WECHAT_SEND_FAILED"), fresh, { kind: "tombstone", alert: false }],
