@@ -5,7 +5,7 @@
  * Only `config/load.ts` parses with this schema; everyone else may `import type { Config }`.
  */
 import { z } from "zod";
-import { findPrivateHostProblem, parseHostKey } from "../fetchers/ip-class.ts";
+import { findPrivateHostProblem, parseHostKey, toHostKey } from "../fetchers/ip-class.ts";
 import {
   CronSchema,
   DEFAULT_TIMEZONE,
@@ -204,11 +204,15 @@ const ConfigObjectSchema = ConfigFields.superRefine((config, ctx) => {
 
 /**
  * Refuses outbound URLs whose literal host is private (loopback, link-local, 10/8…) unless allowed: the
- * guarded client would refuse them anyway, and saying so at boot names the key. The WeChat origin is
- * exempt: it is where the operator points article fetches on purpose.
+ * guarded client would refuse them anyway, and saying so at boot names the key. A non-default
+ * `fetch.origin` is allowed as the client allows it: the operator points WeChat traffic there on purpose.
  */
 function checkPrivateHosts(config: z.output<typeof ConfigFields>, ctx: z.RefinementCtx): void {
-  const allowed = new Set(config.fetch.allowedPrivateHosts.map((entry) => parseHostKey(entry) ?? entry));
+  const origin = new URL(config.fetch.origin);
+  const allowed = new Set([
+    ...config.fetch.allowedPrivateHosts.map((entry) => parseHostKey(entry) ?? entry),
+    ...(origin.hostname === "mp.weixin.qq.com" ? [] : [toHostKey(origin)]),
+  ]);
   const targets: Array<readonly [readonly (string | number)[], string | undefined]> = [
     [["digest", "webhookUrl"], config.digest.webhookUrl],
     ...config.sources.map((s, i) => [["sources", i, "url"], "url" in s ? s.url : undefined] as const),

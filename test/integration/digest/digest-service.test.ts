@@ -58,7 +58,12 @@ describe("digest command and scheduled digest", () => {
     await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
     const webhookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/digest`;
     h = await createServiceHarness({
-      config: { digest: { webhookUrl }, server: { publicUrl: "http://feeds.test" } },
+      config: {
+        digest: { webhookUrl },
+        server: { publicUrl: "http://feeds.test" },
+        // The receiver runs on loopback; operators list such hosts the same way.
+        fetch: { allowedPrivateHosts: [new URL(webhookUrl).host] },
+      },
       prefix: t.prefix,
     });
     const store = createArticleStore(t.redis, t.prefix);

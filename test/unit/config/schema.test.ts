@@ -33,6 +33,8 @@ const REQUIRED_KEYS = [
   "fetch.attempts",
   "fetch.backoffMs",
   "fetch.dailyBudget",
+  "fetch.allowedPrivateHosts",
+  "fetch.maxItemsPerListing",
   "browser.executablePath",
   "browser.concurrency",
   "worker.concurrency",
@@ -78,6 +80,8 @@ describe("ConfigSchema defaults", () => {
     assert.equal(config.fetch.attempts, 5);
     assert.equal(config.fetch.backoffMs, 30_000);
     assert.equal(config.fetch.dailyBudget, undefined);
+    assert.deepEqual(config.fetch.allowedPrivateHosts, []);
+    assert.equal(config.fetch.maxItemsPerListing, 500);
     assert.deepEqual(config.browser, { concurrency: 2 });
     assert.ok(config.worker.concurrency >= 1);
     assert.ok(config.jobs.timeoutMs > config.fetch.timeoutMs);
