@@ -3,13 +3,15 @@
  * skip every article already stored, tombstoned or seen, and add one fetch job per new article
  * (job id from the article key, so concurrent polls add it once). Album sources only add a
  * `fetch-album` job: album pages are WeChat traffic and go through the rate-limited wechat queue.
+ * Each listing gives at most `maxItemsPerListing` items per poll, newest first, so a hostile or broken
+ * feed cannot flood the queues; the rest are reported as skipped.
  */
 import type { Source } from "../config/sources.ts";
 import { FetchError, isAppError } from "../errors.ts";
 import type { ArticleRef, FeedPollResult } from "../model.ts";
 import { parseFeedListing } from "../parsers/listing-feed.ts";
 import { parseOpmlListing } from "../parsers/listing-opml.ts";
-import { type RejectedLink, toArticleRefs } from "../parsers/listing-refs.ts";
+import { type ListingItem, type RejectedLink, toArticleRefs } from "../parsers/listing-refs.ts";
 import { parseUrlList } from "../parsers/listing-urls.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { RefOrigin } from "./article-jobs.ts";
@@ -22,6 +24,8 @@ export interface PollOutcome {
   readonly found: number;
   readonly added: number;
   readonly rejected: number;
+  /** Items left out by the per-listing cap. */
+  readonly skipped: number;
   readonly feeds?: readonly FeedPollResult[];
 }
 
@@ -37,6 +41,18 @@ export interface PollSourceDeps {
   addAlbumJob(data: FetchAlbumData): Promise<void>;
   /** Called with the links a listing had that are not WeChat article URLs. */
   onRejected(sourceId: string, rejected: readonly RejectedLink[]): void;
+  /** Items taken from one listing per poll (config `fetch.maxItemsPerListing`). */
+  readonly maxItemsPerListing: number;
+  /** Called with how many items of a listing the cap left out. */
+  onSkipped(sourceId: string, skipped: number): void;
+}
+
+/** The newest `max` items (dated ones by date, newest first; undated ones after, in listing order). */
+export function takeNewestItems(items: readonly ListingItem[], max: number): ListingItem[] {
+  if (items.length <= max) return [...items];
+  const time = (item: ListingItem) => item.date?.getTime() ?? Number.NEGATIVE_INFINITY;
+  // Array sort is stable, so equal dates and undated items keep the listing's order.
+  return [...items].sort((a, b) => Math.sign(time(b) - time(a)) || 0).slice(0, max);
 }
 
 /** Drops refs whose article is already stored, tombstoned or seen (the aliases of short links too). */
@@ -50,29 +66,34 @@ async function filterNew(store: ArticleStore, refs: readonly ArticleRef[]): Prom
 
 /** Creates the poll-source processor. */
 export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) => Promise<PollOutcome> {
-  /** Normalizes, filters and enqueues one listing's items; returns [found, added, rejected]. */
-  async function enqueueItems(items: Parameters<typeof toArticleRefs>[0], origin: RefOrigin) {
+  /** Normalizes, filters and enqueues one listing's items; returns [found, added, rejected, skipped]. */
+  async function enqueueItems(listed: readonly ListingItem[], origin: RefOrigin) {
+    const items = takeNewestItems(listed, deps.maxItemsPerListing);
+    const skipped = listed.length - items.length;
+    if (skipped > 0) deps.onSkipped(origin.sourceId, skipped);
     const { refs, rejected } = toArticleRefs(items);
     if (rejected.length > 0) deps.onRejected(origin.sourceId, rejected);
     const fresh = await filterNew(deps.store, refs);
     await deps.addArticleJobs(fresh, origin);
     // Marked seen only once the jobs exist: a crash in between re-adds them (same ids), never loses them.
     for (const ref of fresh) await deps.store.markSeen(ref.key);
-    return [refs.length, fresh.length, rejected.length] as const;
+    return [refs.length, fresh.length, rejected.length, skipped] as const;
   }
 
   return async (data) => {
     const source = deps.findSource(data.sourceId);
     if (source === undefined)
-      return { outcome: "polled", sourceId: data.sourceId, found: 0, added: 0, rejected: 0 };
+      return { outcome: "polled", sourceId: data.sourceId, found: 0, added: 0, rejected: 0, skipped: 0 };
     const fetcher = source.fetcher ?? null;
     let found = 0;
     let added = 0;
     let rejected = 0;
-    const count = (r: readonly [number, number, number]) => {
+    let skipped = 0;
+    const count = (r: readonly [number, number, number, number]) => {
       found += r[0];
       added += r[1];
       rejected += r[2];
+      skipped += r[3];
     };
 
     switch (source.type) {
@@ -106,7 +127,7 @@ export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) =
             { feeds },
           );
         }
-        return { outcome: "polled", sourceId: source.id, found, added, rejected, feeds };
+        return { outcome: "polled", sourceId: source.id, found, added, rejected, skipped, feeds };
       }
       case "album":
         await deps.addAlbumJob({
@@ -132,6 +153,6 @@ export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) =
         break;
       }
     }
-    return { outcome: "polled", sourceId: source.id, found, added, rejected };
+    return { outcome: "polled", sourceId: source.id, found, added, rejected, skipped };
   };
 }

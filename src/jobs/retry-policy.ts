@@ -122,3 +122,9 @@ export function nextAutomaticRetry(
   const at = now + delay;
   return at <= failure.firstFailedAt + policy.days * DAY ? at : null;
 }
+
+/** True when `error` fails a job for good (a `fail` decision); discover jobs use it to skip retries. */
+export function isPermanentFailure(error: unknown): boolean {
+  const idle: PolicyState = { delaysSoFar: 0, cooldownLevel: 0, cooldown: { initialMs: HOUR, maxMs: HOUR } };
+  return decide(error, idle).kind === "fail";
+}

@@ -34,7 +34,7 @@ import {
   type Queues,
 } from "./queues.ts";
 import { toLoggedRejectedLinks } from "./rejected-links.ts";
-import type { FailedRetryPolicy } from "./retry-policy.ts";
+import { type FailedRetryPolicy, isPermanentFailure } from "./retry-policy.ts";
 
 /** Tuning of the workers, from the configuration. */
 export interface WorkerSettings {
@@ -50,7 +50,7 @@ export interface WorkerSettings {
 /** Everything the workers need, wired by the composition root. */
 export interface WorkerDeps
   extends Omit<FetchArticleDeps, "store">,
-    Pick<PollSourceDeps, "findSource" | "fetchListing" | "readTextFile">,
+    Pick<PollSourceDeps, "findSource" | "fetchListing" | "readTextFile" | "maxItemsPerListing">,
     Pick<FetchAlbumDeps, "fetchWeChatText"> {
   readonly connection: Redis;
   readonly prefix: string;
@@ -115,6 +115,8 @@ export function createWorkers(deps: WorkerDeps): Workers {
         { sourceId, count: rejected.length, links: toLoggedRejectedLinks(rejected) },
         "links rejected",
       ),
+    onSkipped: (sourceId, skipped) =>
+      logger.info({ sourceId, skipped, max: deps.maxItemsPerListing }, "listing items skipped"),
   });
   const fetchArticle = createFetchArticle({ ...deps, store });
   const fetchAlbum = createFetchAlbum({ ...deps, addArticleJobs, addAlbumJob });
@@ -151,7 +153,12 @@ export function createWorkers(deps: WorkerDeps): Workers {
         );
         return result;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        // The code leads the recorded line, so `status` shows e.g. FETCH_ADDRESS_DENIED for a refused URL.
+        const message = isAppError(error)
+          ? `${error.code}: ${error.message}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
         const feeds = isAppError(error)
           ? (error.details.feeds as readonly FeedPollResult[] | undefined)
           : undefined;
@@ -174,7 +181,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
           },
           "job failed",
         );
-        throw error;
+        throw isPermanentFailure(error) ? new UnrecoverableError(message) : error;
       }
     },
     { ...base, concurrency: settings.concurrency },

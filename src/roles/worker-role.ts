@@ -81,6 +81,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
     findSource: (id) => sources.get(id),
     fetchPage: withDailyBudget(fetcher.fetchPage, budget),
     fetchListing: fetcher.fetchListing,
+    maxItemsPerListing: config.fetch.maxItemsPerListing,
     fetchWeChatText: withDailyBudget(fetcher.fetchWeChatText, budget),
     readTextFile: (path) => readFile(path, "utf8"),
     archive,
