@@ -19,6 +19,7 @@ import type { SourceState } from "../store/source-state.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
 import { createOutputCache } from "./output-cache.ts";
 import { sendError } from "./respond.ts";
+import { createAuthThrottle } from "./auth-throttle.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
 import { createFeedRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, type BrowserStatus, createOpsRoutes, type QueueCounts } from "./routes/ops.ts";
@@ -127,6 +128,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     publicUrl: settings.publicUrl,
     defaultLimit: settings.feeds.limit,
     logger,
+    throttle: createAuthThrottle({ now: () => now().getTime() }),
   });
   const ops = createOpsRoutes({
     redis: deps.redis,

@@ -1,8 +1,9 @@
 /**
  * The JSON API and the raw documents: `GET /api/articles?source=&limit=&before=`, `GET /articles/<key>.md`
  * and `POST /api/enqueue`. Enqueueing is a thin adapter over `jobs/enqueue.ts` (the same code path as
- * the CLI): the bearer token is checked first, then the body is capped, parsed and validated, and a URL
- * the normalizer rejects answers 400 with its reason before anything is queued or fetched.
+ * the CLI): the bearer token is checked first (a client that keeps failing it gets 429 for a while),
+ * then the body is capped, parsed and validated, and a URL the normalizer rejects answers 400 with its
+ * reason before anything is queued or fetched.
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -11,6 +12,7 @@ import type { EnqueueResult } from "../../jobs/enqueue.ts";
 import type { Logger } from "../../logger.ts";
 import type { ArticleStore, StoredArticle } from "../../store/article-store.ts";
 import { checkBearer } from "../auth.ts";
+import type { AuthThrottle } from "../auth-throttle.ts";
 import { createRepresentation, sendRepresentation } from "../http-cache.ts";
 import { BodyTooLargeError, CONTENT_TYPE, readBody, sendError, sendJson } from "../respond.ts";
 import { MAX_LIMIT, parseLimit } from "./feeds.ts";
@@ -26,6 +28,8 @@ export interface ApiDeps {
   readonly publicUrl: string;
   readonly defaultLimit: number;
   readonly logger: Logger;
+  /** Failed-authentication throttle per client address. */
+  readonly throttle: AuthThrottle;
 }
 
 /** The API handlers. */
@@ -121,6 +125,14 @@ export function createApiRoutes(deps: ApiDeps): ApiRoutes {
     },
 
     async enqueue(req, res) {
+      const client = req.socket.remoteAddress ?? "unknown";
+      const wait = deps.throttle.retryAfterSeconds(client);
+      if (wait !== null) {
+        req.resume();
+        return sendError(req, res, 429, "too many failed authentications; retry later", {
+          "Retry-After": String(wait),
+        });
+      }
       const auth = checkBearer(req, deps.apiToken);
       if (auth === "disabled") {
         req.resume();
@@ -128,6 +140,7 @@ export function createApiRoutes(deps: ApiDeps): ApiRoutes {
       }
       if (auth !== "ok") {
         req.resume();
+        if (deps.throttle.recordFailure(client)) deps.logger.warn({ client }, "api client throttled");
         return sendError(req, res, 401, "missing or invalid bearer token", { "WWW-Authenticate": "Bearer" });
       }
       let body: Buffer;
