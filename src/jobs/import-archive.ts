@@ -2,8 +2,9 @@
  * `wechat-feed import`: brings an existing archive of article documents (chainreactors/picker's, or our
  * own) into the store and the archive. Reading is lenient (document-format.md "Reading existing
  * documents"): a file that cannot be read as a document is counted as unreadable with its reason logged
- * at debug, never a crash; stubs (failed fetches saved as articles) are reported and not published;
- * truncated documents are stored marked, so a later fetch replaces them.
+ * at info, never a crash (a symbolic link out of the directory is one such file, never read); stubs
+ * (failed fetches saved as articles) are reported and not published; truncated documents are stored
+ * marked, so a later fetch replaces them.
  *
  * Two passes keep memory flat however big the archive: the first reads every file and remembers only
  * its key and quality; the second re-reads the one best copy of each article (non-truncated over
@@ -95,7 +96,7 @@ async function prepareFile(
   options: ImportOptions,
   deps: ImportDeps,
 ): Promise<PreparedFile> {
-  const read = await readTextFile(file.path);
+  const read = await readTextFile(file.path, options.dir);
   if (!read.ok) return { kind: "unreadable", reason: read.reason };
   let prepared: PreparedDocument;
   let build: (key?: string) => PreparedDocument;
@@ -125,7 +126,7 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
   const prepare = async (file: DocumentFile): Promise<PreparedFile> => {
     const result = await prepareFile(file, options, deps);
     if (result.kind === "unreadable") {
-      logger.debug({ file: file.relative, reason: result.reason }, "import file unreadable");
+      logger.info({ file: file.relative, reason: result.reason }, "import file unreadable");
     }
     return result;
   };

@@ -6,7 +6,7 @@
  * connection) without opening thousands of files at once.
  */
 import type { Dirent } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { describeError } from "../store/guard.ts";
 
@@ -60,14 +60,24 @@ async function isRegularFile(file: string): Promise<boolean> {
   );
 }
 
-/** Reads a file as strict UTF-8 text; binary junk, oversized or unreadable files give a reason instead. */
-export async function readTextFile(file: string): Promise<ReadTextResult> {
+/**
+ * Reads a file as strict UTF-8 text; binary junk, oversized or unreadable files give a reason instead.
+ * With `root`, a file whose real path (symbolic links resolved) is outside `root` is refused unread,
+ * and the resolved path is what gets read, so a link cannot lead an import to `/etc/passwd`.
+ */
+export async function readTextFile(file: string, root?: string): Promise<ReadTextResult> {
   let bytes: Buffer;
   try {
-    const info = await stat(file);
+    const target = root === undefined ? file : await realpath(file);
+    if (root !== undefined) {
+      const inside = path.relative(await realpath(root), target);
+      if (inside === "" || inside.startsWith("..") || path.isAbsolute(inside))
+        return { ok: false, reason: "symbolic link to a file outside the import directory" };
+    }
+    const info = await stat(target);
     if (info.size > MAX_DOCUMENT_BYTES)
       return { ok: false, reason: `larger than ${MAX_DOCUMENT_BYTES} bytes` };
-    bytes = await readFile(file);
+    bytes = await readFile(target);
   } catch (error) {
     return { ok: false, reason: `cannot read: ${describeError(error)}` };
   }
