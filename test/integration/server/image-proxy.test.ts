@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fetchBytes } from "../../../src/fetchers/http.ts";
 import { signImageUrl } from "../../../src/publish/image-url.ts";
+import { createRepresentation } from "../../../src/server/http-cache.ts";
+import { createImageCache } from "../../../src/server/image-cache.ts";
 import type { FetchImage } from "../../../src/server/image-proxy.ts";
 import { makeArticle } from "../../support/seed-articles.ts";
 import { startTestServer, type TestServer } from "../../support/test-server.ts";
@@ -29,7 +31,8 @@ async function startMockImageHost(): Promise<MockImageHost> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
     requests.push({ path, referer: req.headers.referer });
-    if (path === "/mmbiz_png/ok/640") res.writeHead(200, { "Content-Type": "image/png" }).end(PNG);
+    if (path === "/mmbiz_png/ok/640" || /^\/mmbiz_png\/img-\w+\/640$/.test(path))
+      res.writeHead(200, { "Content-Type": "image/png" }).end(PNG);
     else if (path === "/mmbiz_png/html/640")
       res.writeHead(200, { "Content-Type": "text/html" }).end("<script>x</script>");
     else if (path === "/mmbiz_png/svg/640") {
@@ -121,6 +124,128 @@ describe("image proxy", () => {
     const proxied = `http://feeds.test${signImageUrl(cover, SECRET)}`.replaceAll("&", "&amp;");
     assert.ok(xml.includes(proxied), "content and enclosure use the proxy URL");
     assert.ok(!xml.includes(`src="${cover.replaceAll("&", "&amp;")}"`), "no direct qpic image is left");
+  });
+});
+
+describe("image proxy: strict targets, bounded fetches, recent images kept", () => {
+  let server: TestServer;
+  let host: MockImageHost;
+  let active = 0;
+  let maxActive = 0;
+  let slow: Server;
+  let slowPort = 0;
+  const img = (name: string) => `https://mmbiz.qpic.cn/mmbiz_png/img-${name}/640`;
+
+  before(async () => {
+    host = await startMockImageHost();
+    // Holds each image 100 ms, counting how many upstream requests are open at once.
+    slow = createServer((_req, res) => {
+      active += 1;
+      maxActive = Math.max(maxActive, active);
+      setTimeout(() => {
+        active -= 1;
+        res.writeHead(200, { "Content-Type": "image/png" }).end(PNG);
+      }, 100);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    slowPort = (slow.address() as AddressInfo).port;
+    server = await startTestServer({
+      settings: { imageProxy: { enabled: true, secret: SECRET, maxBytes: MAX_BYTES } },
+      deps: () => ({
+        fetchImage: (url, options) =>
+          new URL(url).pathname.includes("slow-")
+            ? fetchViaMock(slowPort)(url, options)
+            : fetchViaMock(host.port)(url, options),
+      }),
+    });
+  });
+  after(async () => {
+    await server?.close();
+    host?.server.close();
+    slow?.close();
+  });
+
+  const get = (path: string, init?: RequestInit) => fetch(`${server.base}${path}`, init);
+
+  it("refuses targets that URL parsing would normalise, before any request", async () => {
+    host.requests.length = 0;
+    const refused = [
+      "https://mmbiz.qpic.cn\\mmbiz_png\\ok\\640",
+      "https://mmbiz.qpic.cn/mmbiz_png\\ok/640",
+      "https://mmbiz%2Eqpic.cn/mmbiz_png/ok/640",
+      "https://MMBIZ.QPIC.CN/mmbiz_png/ok/640",
+      "https://mmbiz.qpic.cn:443/mmbiz_png/ok/640",
+      "https://mmbiz.qpic.cn:8443/mmbiz_png/ok/640",
+      "https://user@mmbiz.qpic.cn/mmbiz_png/ok/640",
+      "https://evil.example\\@mmbiz.qpic.cn/mmbiz_png/ok/640",
+      "https:mmbiz.qpic.cn/mmbiz_png/ok/640",
+      "https://mmbiz.qpic.cn/mmbiz_png/o\tk/640",
+      "https://mmbiz.qpic.cn/mmbiz_png/ok/640#frag",
+      " https://mmbiz.qpic.cn/mmbiz_png/ok/640",
+      "https://mmbiz.qpic.cn./mmbiz_png/ok/640",
+      "ftp://mmbiz.qpic.cn/mmbiz_png/ok/640",
+    ];
+    for (const target of refused) {
+      assert.equal((await get(signImageUrl(target, SECRET))).status, 400, JSON.stringify(target));
+    }
+    assert.deepEqual(host.requests, [], "the image host was never contacted");
+    assert.equal((await get(signImageUrl(img("plain"), SECRET))).status, 200, "a plain URL still passes");
+  });
+
+  it("keeps recent images with their validators: repeats and conditional requests stay local", async () => {
+    host.requests.length = 0;
+    const first = await get(signImageUrl(img("a"), SECRET));
+    assert.equal(first.status, 200);
+    const etag = first.headers.get("etag") ?? "";
+    const lastModified = first.headers.get("last-modified") ?? "";
+    assert.match(etag, /^"/);
+    assert.notEqual(lastModified, "");
+    await first.arrayBuffer();
+    const again = await get(signImageUrl(img("a"), SECRET));
+    assert.deepEqual(Buffer.from(await again.arrayBuffer()), PNG);
+    const byEtag = await get(signImageUrl(img("a"), SECRET), { headers: { "If-None-Match": etag } });
+    assert.equal(byEtag.status, 304);
+    assert.equal(byEtag.headers.get("etag"), etag);
+    const byDate = await get(signImageUrl(img("a"), SECRET), {
+      headers: { "If-Modified-Since": lastModified },
+    });
+    assert.equal(byDate.status, 304);
+    assert.deepEqual(
+      host.requests.map((r) => r.path),
+      ["/mmbiz_png/img-a/640"],
+      "one upstream request",
+    );
+  });
+
+  it("fetches at most `concurrency` images upstream at once", async () => {
+    maxActive = 0;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        get(signImageUrl(`https://mmbiz.qpic.cn/mmbiz_png/slow-${i}/640`, SECRET)),
+      ),
+    );
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      Array(8).fill(200),
+    );
+    assert.equal(maxActive, 4, "the default of 4 upstream fetches at once");
+  });
+});
+
+describe("image cache", () => {
+  it("evicts the least recently used image once the byte budget is spent", async () => {
+    const cache = createImageCache(2 * PNG.length);
+    const fetched: string[] = [];
+    const rep = (name: string) => async () => {
+      fetched.push(name);
+      return createRepresentation(PNG, "image/png");
+    };
+    for (const name of ["a", "b", "a", "c", "a", "b"]) await cache.get(name, rep(name));
+    assert.deepEqual(fetched, ["a", "b", "c", "b"], "c pushed out b (least recently used), not a");
+    assert.equal(cache.bytes, 2 * PNG.length);
+    const [x, y] = await Promise.all([cache.get("d", rep("d")), cache.get("d", rep("d"))]);
+    assert.equal(x, y, "concurrent requests share one fetch");
+    assert.deepEqual(fetched.slice(4), ["d"]);
   });
 });
 
