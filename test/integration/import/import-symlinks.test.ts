@@ -11,6 +11,8 @@ import { after, before, describe, it } from "node:test";
 import { importArchive } from "../../../src/jobs/import-archive.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { renderDocument } from "../../../src/parsers/front-matter.ts";
+import { createArchiveFiles } from "../../../src/store/archive.ts";
+import { createArchiveHealth } from "../../../src/store/archive-health.ts";
 import { createArticleStore } from "../../../src/store/article-store.ts";
 import { createTestRedis, type TestRedis } from "../../support/redis.ts";
 
@@ -58,9 +60,17 @@ describe("import and symbolic links", () => {
       destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
     });
     const store = createArticleStore(t.redis, t.prefix);
+    const dataDir = path.join(root, "data");
     const summary = await importArchive(
       { dir, sourceId: "old" },
-      { store, dataDir: path.join(root, "data"), logger, now: () => Date.now() },
+      {
+        store,
+        archive: createArchiveFiles(dataDir),
+        archiveHealth: createArchiveHealth(t.redis, t.prefix),
+        dataDir,
+        logger,
+        now: () => Date.now(),
+      },
     );
 
     assert.equal(summary.imported, 1);
