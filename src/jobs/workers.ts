@@ -153,12 +153,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
         );
         return result;
       } catch (error) {
-        // The code leads the recorded line, so `status` shows e.g. FETCH_ADDRESS_DENIED for a refused URL.
-        const message = isAppError(error)
-          ? `${error.code}: ${error.message}`
-          : error instanceof Error
-            ? error.message
-            : String(error);
+        const message = error instanceof Error ? error.message : String(error);
         const feeds = isAppError(error)
           ? (error.details.feeds as readonly FeedPollResult[] | undefined)
           : undefined;

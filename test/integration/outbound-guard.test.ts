@@ -96,17 +96,27 @@ describe("outbound guard: nothing reaches a private address that is not allowed"
         async () =>
           (await queues.discover.getFailedCount()) === FEED_SOURCES.length &&
           (await wechat.getFailedCount()) === 1,
-        { timeoutMs: 30_000, what: "three failed polls and one failed album page" },
+        { timeoutMs: 60_000, what: "three failed polls and one failed album page" },
       );
 
       const state = createSourceState(redis.redis, redis.prefix);
-      for (const id of FEED_SOURCES) {
+      for (const id of ["redirected", "decimal"]) {
         const recorded = await state.readSourceState(id);
         assert.equal(recorded?.ok, false, id);
         assert.match(recorded?.error ?? "", /^FETCH_ADDRESS_DENIED: guard: .* is a loopback address/, id);
         const job = await queues.discover.getJob(`poll-${id}-guard`);
         assert.equal(job?.attemptsMade, 1, `${id}: a refused address is not retried`);
       }
+      // Each OPML outline fails alone and is recorded with its own code.
+      const opml = await state.readSourceState("opml");
+      assert.equal(opml?.ok, false);
+      assert.deepEqual(
+        opml?.feeds.map((f) => [f.url, f.ok, f.code]),
+        [
+          [`${canary.base}/feed.xml`, false, "FETCH_ADDRESS_DENIED"],
+          [`http://localhost:${canary.port}/feed.xml`, false, "FETCH_ADDRESS_DENIED"],
+        ],
+      );
       const [album] = await wechat.getFailed();
       assert.match(album?.failedReason ?? "", /host not allowed/);
       assert.equal(album?.attemptsMade, 1);
