@@ -7,7 +7,7 @@
  * feed cannot flood the queues; the rest are reported as skipped.
  */
 import type { Source } from "../config/sources.ts";
-import { FetchError, isAppError } from "../errors.ts";
+import { type ErrorCode, FetchError, isAppError } from "../errors.ts";
 import type { ArticleRef, FeedPollResult } from "../model.ts";
 import { parseFeedListing } from "../parsers/listing-feed.ts";
 import { parseOpmlListing } from "../parsers/listing-opml.ts";
@@ -121,8 +121,10 @@ export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) =
         }
         const failedFeed = feeds.find((f) => !f.ok);
         if (feeds.length > 0 && feeds.every((f) => !f.ok) && failedFeed !== undefined) {
+          // The first failure's code decides the retry: refused addresses are not retried, timeouts are.
+          const code = (failedFeed.code ?? "FETCH_NETWORK") as ErrorCode;
           throw new FetchError(
-            "FETCH_NETWORK",
+            code,
             `opml: all ${feeds.length} feeds failed (first: ${failedFeed.error ?? failedFeed.code})`,
             { feeds },
           );
