@@ -13,6 +13,7 @@ import { articleKey, urlKey } from "../parsers/wechat-url.ts";
 import { contentHash, type StoredArticle } from "../store/article-store.ts";
 import { archivePath } from "../store/keys.ts";
 import { ensureArchived, type IngestDeps, ingestDocument } from "./ingest.ts";
+import type { ParseArticleAsync } from "./parse-pool.ts";
 import type { FetchArticleData } from "./queues.ts";
 
 /** How a fetch-article job ended. */
@@ -28,6 +29,8 @@ export interface FetchArticleDeps extends IngestDeps {
   fetchPage(url: string, fetcher: FetchArticleData["fetcher"]): Promise<RawPage>;
   /** Keeps a page that failed to parse, for diagnosis; resolves to where it went. */
   keepFailedPage(key: string, html: string): Promise<string>;
+  /** Parses off the main thread (parse-pool.ts); without it the page is parsed in this thread. */
+  readonly parseArticle?: ParseArticleAsync;
 }
 
 /** The key under which an article is stored: its identity, else a hash of its URL. */
@@ -58,7 +61,8 @@ export function createFetchArticle(
     try {
       // The final URL (mapped back to WeChat's host) reveals captcha redirects; a non-article page
       // throws its coded WeChatPageError for the retry policy.
-      parsed = parseArticle(page.html, { url: page.finalUrl });
+      const options = { url: page.finalUrl };
+      parsed = await (deps.parseArticle?.(page.html, options) ?? parseArticle(page.html, options));
     } catch (error) {
       if (isAppError(error, "PARSE_ARTICLE")) await deps.keepFailedPage(data.key, page.html);
       throw error;

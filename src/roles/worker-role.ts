@@ -11,6 +11,7 @@ import { startArchiveRepair } from "../jobs/archive-repair.ts";
 import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts";
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
+import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
 import { createWorkers } from "../jobs/workers.ts";
 import { createArchiveFiles } from "../store/archive.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
@@ -59,6 +60,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
   const sources = new Map(config.sources.map((s) => [s.id, s]));
   const archive = createArchiveFiles(config.dataDir);
   const archiveHealth = createArchiveHealth(redis, prefix);
+  const parsePool = createParsePool({ threads: defaultParseThreads(config.worker.concurrency) });
   const workers = createWorkers({
     connection: redis,
     prefix,
@@ -78,6 +80,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
     },
     findSource: (id) => sources.get(id),
     fetchPage: withDailyBudget(fetcher.fetchPage, budget),
+    parseArticle: parsePool.parseArticle,
     fetchListing: fetcher.fetchListing,
     fetchWeChatText: withDailyBudget(fetcher.fetchWeChatText, budget),
     readTextFile: (path) => readFile(path, "utf8"),
@@ -116,6 +119,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
     async stop(timeoutMs) {
       await repair.stop();
       await workers.close(timeoutMs);
+      await parsePool.close();
       await pool?.close();
     },
   };
