@@ -20,7 +20,8 @@ import {
   WeChatPageError,
 } from "../errors.ts";
 import type { ParsedArticle } from "../model.ts";
-import type { ParseArticleOptions } from "../parsers/wechat-article.ts";
+import { elementRange, findTagById } from "../parsers/content-slice.ts";
+import { type ParseArticleOptions, parseArticle } from "../parsers/wechat-article.ts";
 
 /** Characters per message between threads: a few milliseconds of copying each. */
 export const SLICE_CHARS = 1 << 18;
@@ -78,6 +79,28 @@ const ERROR_CLASSES: Readonly<Record<string, typeof AppError>> = {
 
 const WORKER_MODULE = new URL("./parse-worker.ts", import.meta.url).href;
 
+/** Options of createParsePool. */
+export interface ParsePoolOptions {
+  readonly threads: number;
+  /**
+   * Pages whose `#js_content` is at most this many characters (and whole pages at most 4 times
+   * that) are parsed on the calling thread: copying a 3 MB page to a thread costs more CPU than
+   * parsing it (the parser renders only the body, 60–280 KB in the corpus), and such a parse takes
+   * milliseconds. Default 512 KiB; 0 sends every page to a thread.
+   */
+  readonly inlineMaxChars?: number;
+}
+
+const INLINE_MAX_CHARS = 512 * 1024;
+
+/** True when a page is cheap enough to parse on the calling thread (see ParsePoolOptions). */
+export function isLightPage(html: string, maxChars: number): boolean {
+  if (html.length > maxChars * 4) return false;
+  const start = findTagById(html, "js_content");
+  const range = start === -1 ? null : elementRange(html, start);
+  return range === null || range.end - range.start <= maxChars;
+}
+
 /** Threads for a worker process running `concurrency` jobs: one core stays with the event loop. */
 export function defaultParseThreads(concurrency: number): number {
   return Math.max(1, Math.min(concurrency, availableParallelism() - 1));
@@ -121,7 +144,8 @@ function startThread(): Worker {
 }
 
 /** Creates a pool of `threads` parse threads (started on first use). */
-export function createParsePool(options: { readonly threads: number }): ParsePool {
+export function createParsePool(options: ParsePoolOptions): ParsePool {
+  const inlineMaxChars = options.inlineMaxChars ?? INLINE_MAX_CHARS;
   const slots: Slot[] = [];
   const queue: Task[] = [];
   let closed = false;
@@ -202,6 +226,9 @@ export function createParsePool(options: { readonly threads: number }): ParsePoo
   return {
     parseArticle(html, parseOptions = {}) {
       if (closed) return Promise.reject(new Error("parse-pool: closed"));
+      if (isLightPage(html, inlineMaxChars)) {
+        return new Promise((resolve) => resolve(parseArticle(html, parseOptions)));
+      }
       return new Promise<ParsedArticle>((resolve, reject) => {
         queue.push({ html, url: parseOptions.url, resolve, reject });
         dispatch();

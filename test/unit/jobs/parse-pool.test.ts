@@ -6,14 +6,15 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ParseError, WeChatPageError } from "../../../src/errors.ts";
-import { createParsePool } from "../../../src/jobs/parse-pool.ts";
+import { createParsePool, isLightPage } from "../../../src/jobs/parse-pool.ts";
 import { parseArticle } from "../../../src/parsers/wechat-article.ts";
 import { buildArticlePage, buildDeepArticlePage, buildLargeArticlePage } from "../../support/deep-page.ts";
 
 const MAX_LAG_MS = 250;
 
 describe("createParsePool", () => {
-  const pool = createParsePool({ threads: 2 });
+  // Every page goes to a thread here; the inline path is parseArticle itself.
+  const pool = createParsePool({ threads: 2, inlineMaxChars: 0 });
   after(() => pool.close());
 
   it("returns what parseArticle returns", async () => {
@@ -66,8 +67,21 @@ describe("createParsePool", () => {
     assert.ok(maxLag < MAX_LAG_MS, `the event loop stalled ${maxLag.toFixed(0)} ms`);
   });
 
+  it("parses a light page on the calling thread and a heavy one on a thread", async () => {
+    const light = createParsePool({ threads: 1 });
+    try {
+      const html = buildArticlePage("<p>轻</p>");
+      assert.equal(isLightPage(html, 512 * 1024), true);
+      assert.equal(isLightPage(buildLargeArticlePage(600 * 1024), 512 * 1024), false);
+      assert.equal(isLightPage(buildDeepArticlePage(300_000), 512 * 1024), false);
+      assert.deepEqual(await light.parseArticle(html), parseArticle(html));
+    } finally {
+      await light.close();
+    }
+  });
+
   it("rejects pages after close", async () => {
-    const closing = createParsePool({ threads: 1 });
+    const closing = createParsePool({ threads: 1, inlineMaxChars: 0 });
     const pending = closing.parseArticle(buildLargeArticlePage(2 * 1024 * 1024));
     await closing.close();
     await assert.rejects(pending, /closed/);
