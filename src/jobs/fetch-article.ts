@@ -14,6 +14,7 @@ import { articleKey, urlKey } from "../parsers/wechat-url.ts";
 import { contentHash, type StoredArticle } from "../store/article-store.ts";
 import { archivePath } from "../store/keys.ts";
 import { ensureArchived, type IngestDeps, ingestDocument } from "./ingest.ts";
+import type { ParseArticleAsync } from "./parse-pool.ts";
 import type { FetchArticleData } from "./queues.ts";
 
 /** How a fetch-article job ended. */
@@ -31,6 +32,8 @@ export interface FetchArticleDeps extends IngestDeps {
   keepFailedPage(key: string, html: string): Promise<string>;
   /** Logs what parsing and building fell back on (an unknown page type, a date not the page's). */
   readonly logger: Logger;
+  /** Parses off the main thread (parse-pool.ts); without it the page is parsed in this thread. */
+  readonly parseArticle?: ParseArticleAsync;
 }
 
 /** The key under which an article is stored: its identity, else a hash of its URL. */
@@ -61,7 +64,8 @@ export function createFetchArticle(
     try {
       // The final URL (mapped back to WeChat's host) reveals captcha redirects; a non-article page
       // throws its coded WeChatPageError for the retry policy.
-      parsed = parseArticle(page.html, { url: page.finalUrl });
+      const options = { url: page.finalUrl };
+      parsed = await (deps.parseArticle?.(page.html, options) ?? parseArticle(page.html, options));
     } catch (error) {
       if (isAppError(error, "PARSE_ARTICLE")) await deps.keepFailedPage(data.key, page.html);
       throw error;

@@ -16,7 +16,9 @@
  *   says the text is cut (see `isTruncatedStoredBody`), since our writer has no key for it.
  */
 import type { DocumentFields } from "../model.ts";
+import { toTitleHeading } from "../parsers/document.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
+import { cleanName, cleanText, cleanTitle } from "../parsers/text-clean.ts";
 import { fromBeijingWallClock } from "../parsers/time.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import { contentHash, type StoredArticle } from "../store/article-store.ts";
@@ -88,10 +90,14 @@ export function isTruncatedStoredBody(body: string): boolean {
   return length >= TRUNCATED_MIN_CHARS && length <= TRUNCATED_MAX_CHARS;
 }
 
-/** The body as we write it: one `# title` first, and a final `...` when the text was cut. */
+/**
+ * The body as we write it: control characters removed (text-clean.ts), one `# title` first, and a
+ * final `...` when the text was cut.
+ */
 function normalizeBody(body: string, title: string, truncated: boolean): string {
-  let text = body.replace(/\r\n/g, "\n").replace(/^\n+/, "").trimEnd();
-  if (!text.startsWith("# ")) text = text === "" ? `# ${title}` : `# ${title}\n\n${text}`;
+  let text = cleanText(body).replace(/^\n+/, "").trimEnd();
+  const heading = toTitleHeading(title);
+  if (!text.startsWith("# ")) text = text === "" ? heading : `${heading}\n\n${text}`;
   if (truncated && !text.endsWith(CUT_MARK)) text = `${text}\n\n${CUT_MARK}`;
   return text;
 }
@@ -114,15 +120,16 @@ export function buildStoredDocument(
     key = options.key ?? parsed.key;
   } catch (error) {
     if (options.key === undefined) throw error;
-    url = doc.url.trim();
+    url = cleanName(doc.url);
     key = options.key;
   }
   checkId("article key", key);
   checkId("source id", options.sourceId);
   const date = checkDate(doc.date.trim());
-  const title = doc.title.replace(/\s+/g, " ").trim();
+  // Every field is cleaned here, so a document read from anywhere is written back readable.
+  const title = cleanTitle(doc.title).replace(/\s+/g, " ");
   const body = normalizeBody(doc.body, title, doc.truncated);
-  const fields = { title, url, source: doc.source.trim(), date, fetch_date: doc.fetch_date.trim() };
+  const fields = { title, url, source: cleanName(doc.source), date, fetch_date: cleanName(doc.fetch_date) };
   const text = renderDocument({ ...fields, body });
   const keep = options.keep ?? {};
   const article: StoredArticle = {

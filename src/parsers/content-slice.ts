@@ -7,7 +7,7 @@
  */
 import { type ChildNode, type Element, isTag, isText } from "domhandler";
 import { findOne } from "domutils";
-import { parseDocument } from "htmlparser2";
+import { parseBoundedHtml } from "./html-parse.ts";
 import { decodeEntities } from "./js-literal.ts";
 
 /** An element's outer HTML range `[start, end)` in the page. */
@@ -117,9 +117,9 @@ export function elementRange(html: string, tagStart: number): ElementRange | nul
   return { start: tagStart, end: html.length, innerStart, tagName };
 }
 
-/** Parses an HTML slice and returns its top-level nodes. */
+/** Parses an HTML slice and returns its top-level nodes; a slice nested too deep throws (html-parse.ts). */
 export function parseSlice(html: string): ChildNode[] {
-  return parseDocument(html).children;
+  return parseBoundedHtml(html).children;
 }
 
 /** Parses the outer HTML of one element and returns that element, or null. */

@@ -8,6 +8,8 @@
  */
 import { ParseError } from "../errors.ts";
 import type { ArticleDocument, ParsedArticle } from "../model.ts";
+import { escapeLineStart, escapeText } from "./markdown-escape.ts";
+import { cleanName, cleanText, cleanTitle } from "./text-clean.ts";
 import { beijingDate, formatFetchDate } from "./time.ts";
 
 /** What the caller knows about the fetch and the listing the article came from. */
@@ -28,11 +30,6 @@ export interface BuiltDocument extends ArticleDocument {
   readonly warnings: readonly string[];
 }
 
-/** Collapses line breaks (and the spaces around them) to one space and trims; "" for null. */
-function toOneLine(value: string | null | undefined): string {
-  return (value ?? "").replace(/\s*[\r\n\u0085\u2028\u2029]+\s*/g, " ").trim();
-}
-
 function isValidDate(value: Date | null | undefined): value is Date {
   return value instanceof Date && !Number.isNaN(value.getTime());
 }
@@ -40,7 +37,21 @@ function isValidDate(value: Date | null | undefined): value is Date {
 // Spaces and parentheses would end a Markdown link destination early; qpic and WeChat URLs rarely
 // carry them, but a msg_source_url can point anywhere.
 function toLinkTarget(url: string): string {
-  return url.trim().replace(/[ ()<>]/g, (ch) => `%${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
+  return cleanName(url).replace(
+    /[ ()<>]/g,
+    (ch) => `%${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** A line of page text (the byline) as Markdown: escaped like body text, so it reads back literally. */
+function toTextLine(text: string): string {
+  return escapeLineStart(escapeText(text));
+}
+
+/** The document's `# title` line, its text escaped like a heading the renderer writes. */
+export function toTitleHeading(title: string): string {
+  const text = escapeText(title);
+  return `# ${text.endsWith("#") ? `${text.slice(0, -1)}\\#` : text}`;
 }
 
 /** The document's date: the page's publish time, else the feed item's date, else the fetch day. */
@@ -57,26 +68,28 @@ export function buildDocument(article: ParsedArticle, ctx: DocumentContext): Bui
   if (!isValidDate(ctx.fetchedAt)) {
     throw new ParseError("PARSE_ARTICLE", "document: fetchedAt is not a valid date");
   }
-  const title = toOneLine(article.title) || toOneLine(ctx.itemTitle);
-  const account = toOneLine(article.account);
-  const author = toOneLine(article.author);
-  const source = toOneLine(ctx.source) || account;
+  const title = cleanTitle(article.title) || cleanTitle(ctx.itemTitle);
+  const account = cleanName(article.account);
+  const author = cleanName(article.author);
+  const source = cleanName(ctx.source) || account;
   const { dated, warning } = pickDate(article, ctx);
 
-  const blocks: string[] = [`# ${title}`];
+  const blocks: string[] = [toTitleHeading(title)];
   const cover = (article.cover ?? "").trim();
   if (cover !== "") blocks.push(`![cover_image](${toLinkTarget(cover)})`);
   if (article.original) blocks.push("原创");
-  if (author !== "" && author !== account) blocks.push(author);
-  if (account !== "") blocks.push(account);
-  const content = article.content.replace(/^\s*\n/, "").trimEnd();
+  if (author !== "" && author !== account) blocks.push(toTextLine(author));
+  if (account !== "") blocks.push(toTextLine(account));
+  const content = cleanText(article.content)
+    .replace(/^\s*\n/, "")
+    .trimEnd();
   if (content !== "") blocks.push(content);
   const sourceUrl = (article.sourceUrl ?? "").trim();
   if (sourceUrl !== "") blocks.push(`[阅读原文](${toLinkTarget(sourceUrl)})`);
 
   return {
     title,
-    url: article.canonicalUrl ?? ctx.fetchedUrl,
+    url: cleanName(article.canonicalUrl ?? ctx.fetchedUrl),
     source,
     date: beijingDate(dated),
     fetch_date: formatFetchDate(ctx.fetchedAt),

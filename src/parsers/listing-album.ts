@@ -11,8 +11,8 @@
 import type { Document, Element } from "domhandler";
 import { findAll, findOne, getAttributeValue, textContent } from "domutils";
 import { decodeHTML } from "entities";
-import { parseDocument } from "htmlparser2";
 import { InvalidUrlError, ParseError } from "../errors.ts";
+import { parseBoundedHtml } from "./html-parse.ts";
 import type { ListingItem } from "./listing-refs.ts";
 import { fromUnixSeconds } from "./time.ts";
 import { parseWeChatUrl } from "./wechat-url.ts";
@@ -41,7 +41,7 @@ const PAGE_SIZE = 20;
 
 /** Parses an album HTML page: `li[data-link]` entries with `data-title` and `.js_article_create_time`. */
 export function parseAlbumHtml(html: string): AlbumHtmlListing {
-  const document = parseDocument(html);
+  const document = parseBoundedHtml(html, "PARSE_LISTING");
   // Prefer the album list itself, so a "related albums" block elsewhere on the page cannot leak entries in.
   const list = findOne((el) => hasClass(el, "js_album_list"), document) ?? document;
   const items = findAll(

@@ -5,7 +5,7 @@
  * output: unknown elements are transparent and only their text survives.
  */
 import { type ChildNode, Element, isTag, isText, type ParentNode } from "domhandler";
-import { parseDocument } from "htmlparser2";
+import { parseBoundedHtml } from "./html-parse.ts";
 import { BLOCK_TAGS, type MarkdownContext, repairContent } from "./html-repair.ts";
 import { renderCodeBlock, renderInlineCode } from "./markdown-code.ts";
 import { escapeUrl } from "./markdown-escape.ts";
@@ -27,7 +27,7 @@ const BOLD_STYLE = /font-weight\s*:\s*(bold|bolder|[6-9]00)/i;
 
 /** Parses an HTML fragment and wraps its nodes in a synthetic `div` root element. */
 export function parseHtmlFragment(html: string): Element {
-  const doc = parseDocument(html);
+  const doc = parseBoundedHtml(html);
   const root = new Element("div", {}, doc.children);
   for (const child of root.children) child.parent = root;
   return root;

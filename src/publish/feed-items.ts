@@ -7,6 +7,7 @@
  */
 import type { FeedItem } from "../model.ts";
 import { readDocument } from "../parsers/front-matter.ts";
+import { cleanName, cleanText, cleanTitle } from "../parsers/text-clean.ts";
 import type { StoredArticle } from "../store/article-store.ts";
 
 /** The Markdown body of a document: front matter removed; the document itself when it has none. */
@@ -26,21 +27,29 @@ export function stripTitleHeading(body: string): string {
   return body.slice(match[0].length).replace(/^(?:[ \t]*\n)+/, "");
 }
 
-/** Maps a stored article to the feed item publishing renders. */
+/** A stored name cleaned for display; null stays null. */
+function toShownName(name: string | null): string | null {
+  return name === null ? null : cleanName(name);
+}
+
+/**
+ * Maps a stored article to the feed item publishing renders. Titles, names and text are cleaned
+ * again (text-clean.ts), so records stored before the cleaning existed publish the same way.
+ */
 export function toFeedItem(a: StoredArticle): FeedItem {
   return {
     key: a.key,
-    title: a.title,
+    title: cleanTitle(a.title),
     url: a.url,
     sourceId: a.sourceId,
-    source: a.source,
-    account: a.account,
-    author: a.author,
+    source: cleanName(a.source),
+    account: toShownName(a.account),
+    author: toShownName(a.author),
     publishedAt: a.publishedAt === null ? null : new Date(a.publishedAt),
     storedAt: new Date(a.storedAt),
     date: a.date,
     cover: a.cover,
-    description: a.description,
-    markdown: stripTitleHeading(toBody(a.document)),
+    description: a.description === null ? null : cleanText(a.description),
+    markdown: stripTitleHeading(cleanText(toBody(a.document))),
   };
 }

@@ -9,7 +9,8 @@
  */
 import RSS from "rss";
 import type { FeedItem } from "../model.ts";
-import { toExcerpt } from "../parsers/plain-text.ts";
+import { toExcerpt, toPlainText } from "../parsers/plain-text.ts";
+import { cleanName } from "../parsers/text-clean.ts";
 import { renderArticleHtml } from "./markdown-html.ts";
 import { toHttpUrl } from "./sanitize.ts";
 import { escapeXml, stripXmlIllegal } from "./xml.ts";
@@ -54,9 +55,12 @@ const IMAGE_TYPES: Record<string, string> = {
   svg: "image/svg+xml",
 };
 
-/** One line of text: whitespace runs collapsed, XML-illegal characters removed, cut with `…` past `max`. */
+/**
+ * One line of text: whitespace runs collapsed, XML-illegal characters and bidi controls removed
+ * (text-clean.ts `cleanName`), cut with `…` past `max`.
+ */
 export function toFeedLine(text: string, max: number = MAX_LINE): string {
-  const line = stripXmlIllegal(text).replace(/\s+/g, " ").trim();
+  const line = cleanName(stripXmlIllegal(text)).replace(/\s+/g, " ");
   // A cut through a surrogate pair leaves a lone half, which the second strip removes.
   return line.length <= max ? line : `${stripXmlIllegal(line.slice(0, max - 1))}…`;
 }
@@ -104,7 +108,9 @@ export function toItemExcerpt(item: FeedItem, maxChars: number): string {
   let start = 0;
   while (start < paragraphs.length) {
     const text = (paragraphs[start] ?? "").trim();
-    if (text !== "" && !/^!\[[^\]\n]*\]\([^)\n]*\)$/.test(text) && !byline.has(text)) break;
+    // Byline lines are written escaped like body text (document.ts), so they are compared as plain text.
+    const isByline = byline.has(text) || byline.has(toPlainText(text));
+    if (text !== "" && !/^!\[[^\]\n]*\]\([^)\n]*\)$/.test(text) && !isByline) break;
     start++;
   }
   return toExcerpt(paragraphs.slice(start).join("\n\n"), maxChars);

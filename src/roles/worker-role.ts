@@ -12,6 +12,7 @@ import { startArchiveRepair } from "../jobs/archive-repair.ts";
 import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts";
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
+import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
 import { createWorkers } from "../jobs/workers.ts";
 import { createArchiveFiles } from "../store/archive.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
@@ -61,6 +62,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
   const sources = new Map(config.sources.map((s) => [s.id, s]));
   const archive = createArchiveFiles(config.dataDir);
   const archiveHealth = createArchiveHealth(redis, prefix);
+  const parsePool = createParsePool({ threads: defaultParseThreads(config.worker.concurrency) });
   const workers = createWorkers({
     connection: redis,
     prefix,
@@ -80,6 +82,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
     },
     findSource: (id) => sources.get(id),
     fetchPage: withDailyBudget(fetcher.fetchPage, budget),
+    parseArticle: parsePool.parseArticle,
     fetchListing: fetcher.fetchListing,
     maxItemsPerListing: config.fetch.maxItemsPerListing,
     fetchWeChatText: withDailyBudget(fetcher.fetchWeChatText, budget),
@@ -120,6 +123,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
     async stop(timeoutMs) {
       await repair.stop();
       await workers.close(timeoutMs);
+      await parsePool.close();
       await pool?.close();
       await guarded.close();
     },

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Source } from "../../../src/config/sources.ts";
-import type { ArticleRef } from "../../../src/model.ts";
 import { createPollSource, takeNewestItems } from "../../../src/jobs/poll-source.ts";
+import type { ArticleRef } from "../../../src/model.ts";
 import type { ArticleStore } from "../../../src/store/article-store.ts";
 
 const BIZ = "MzIyNjMxOTY0NA=="; // uin 3226319644

@@ -92,6 +92,25 @@ describe("buildStoredDocument", () => {
     assert.equal(kept.account, "号");
   });
 
+  it("removes control characters from the fields and the body, drops bidi controls from title and source", () => {
+    const prepared = buildStoredDocument(
+      doc({
+        title: "观察\u0000\u202e标题",
+        source: "来源\u0001\u2066",
+        body: "正文\u0000第一段。\r\n第二\u009b段。",
+      }),
+      options,
+      DATA,
+    );
+    assert.equal(prepared.article.title, "观察标题");
+    assert.equal(prepared.article.source, "来源");
+    assert.ok(!prepared.text.includes("\u0000"));
+    const back = readDocument(prepared.text);
+    assert.equal(back.title, "观察标题");
+    assert.equal(back.source, "来源");
+    assert.equal(back.body, "# 观察标题\n\n正文第一段。\n第二段。");
+  });
+
   it("finds the cover line and adds a missing # title", () => {
     assert.equal(buildStoredDocument(doc(), options, DATA).article.cover, COVER);
     assert.equal(coverOf("# t\n\n正文"), null);

@@ -160,4 +160,50 @@ describe("buildDocument", () => {
     // warnings are for the log, not part of the written document.
     assert.deepEqual({ ...back, fields: undefined, warnings: [] }, { ...doc, fields: undefined });
   });
+
+  it("removes control characters from every field and the body", () => {
+    const doc = buildDocument(
+      article({
+        title: "标题\u0000控制\u0001",
+        account: "账号\u0007",
+        author: "作者\u001b\u0085",
+        content: "正文\u0000第一段。\r\n\t缩进",
+      }),
+      { ...ctx, source: "来源\u0002" },
+    );
+    assert.equal(doc.title, "标题控制");
+    assert.equal(doc.source, "来源");
+    assert.equal(
+      doc.body,
+      `# 标题控制\n\n![cover_image](${COVER})\n\n原创\n\n作者\n\n账号\n\n正文第一段。\n\t缩进`,
+    );
+  });
+
+  it("escapes the title, byline and account lines like body text", () => {
+    const doc = buildDocument(
+      article({
+        title: "<script>alert(1)</script> #",
+        cover: null,
+        original: false,
+        author: "1. *作者*",
+        account: "<img src=x onerror=alert(1)>",
+      }),
+      ctx,
+    );
+    const [heading, author, account] = doc.body.split("\n\n");
+    assert.equal(heading, "# \\<script>alert(1)\\</script> \\#");
+    assert.equal(author, "1\\. \\*作者\\*");
+    assert.equal(account, "\\<img src=x onerror=alert(1)>");
+  });
+
+  it("drops bidi controls from title and names and caps the title", () => {
+    const doc = buildDocument(article({ title: `\u202e${"长".repeat(2000)}`, account: "\u202e账号\u202c" }), {
+      ...ctx,
+      source: null,
+    });
+    assert.equal([...doc.title].length, 512);
+    assert.ok(doc.title.startsWith("长") && doc.title.endsWith("…"));
+    assert.equal(doc.source, "账号");
+    assert.ok(doc.body.startsWith(`# ${doc.title}\n\n`));
+  });
 });

@@ -4,6 +4,25 @@ import { stripTitleHeading, toFeedItem } from "../../../src/publish/feed-items.t
 import { makeArticle } from "../../support/seed-articles.ts";
 
 describe("toFeedItem", () => {
+  it("cleans titles, names and text of records stored before the cleaning", () => {
+    const a = makeArticle({
+      key: "1000000001-1-2",
+      title: "旧\u202e标题\u0000",
+      sourceId: "alpha",
+      source: "来源\u2067",
+      publishedAt: "2025-11-01T02:03:04Z",
+      storedAt: Date.parse("2025-11-02T00:00:00Z"),
+      text: "正文\u0001。",
+    });
+    const item = toFeedItem({ ...a, account: "\u202d账号\u0008", author: null, description: "摘要\u0000" });
+    assert.equal(item.title, "旧标题");
+    assert.equal(item.source, "来源");
+    assert.equal(item.account, "账号");
+    assert.equal(item.author, null);
+    assert.equal(item.description, "摘要");
+    assert.equal(item.markdown, "正文。");
+  });
+
   it("drops the front matter and the leading # title line, keeping the rest of the body", () => {
     const a = makeArticle({
       key: "1000000001-1-1",

@@ -11,6 +11,7 @@ import { buildRss, type RssChannel } from "../../../src/publish/rss.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { assertSafeFragment } from "../../support/html-safety.ts";
 import { firstIllegalChar, isXmlChar, parseStrictXml } from "../../support/strict-xml.ts";
+import { isBidiControl, isDroppedControl } from "../../support/text-spec.ts";
 
 const HOSTILE = [
   "\u0000",
@@ -77,10 +78,14 @@ const CHANNEL: RssChannel = {
   buildDate: new Date(Date.UTC(2026, 0, 3)),
 };
 
-/** The spec of a feed title: XML-illegal characters removed, whitespace runs collapsed, trimmed. */
+/**
+ * The spec of a feed title: XML-illegal characters, other control characters (C0 but tab and newline,
+ * DEL, C1) and bidi embeddings, overrides and isolates removed, whitespace runs collapsed, trimmed.
+ */
 function expectedTitle(raw: string): string {
   return [...raw]
     .filter((ch) => isXmlChar(ch.codePointAt(0) ?? 0))
+    .filter((ch) => !isDroppedControl(ch.codePointAt(0) ?? 0) && !isBidiControl(ch.codePointAt(0) ?? 0))
     .join("")
     .replace(/\s+/g, " ")
     .trim();
