@@ -5,6 +5,7 @@
  * Only `config/load.ts` parses with this schema; everyone else may `import type { Config }`.
  */
 import { z } from "zod";
+import { NotifyListSchema } from "./notify.ts";
 import {
   CronSchema,
   DEFAULT_TIMEZONE,
@@ -45,6 +46,8 @@ const ServerSchema = z.strictObject({
   publicUrl: HttpUrlSchema.optional(),
   /** Bearer token for POST /api/enqueue; when unset the endpoint is refused. Default unset. Env API_TOKEN. */
   apiToken: z.string().min(8, { error: "must be at least 8 characters" }).optional(),
+  /** Port of /livez, /readyz and /metrics in processes without the server role (0 picks one). Default 9464. */
+  opsPort: z.int().min(0).max(65535).default(9464),
 });
 
 const CooldownSchema = z.strictObject({
@@ -143,6 +146,15 @@ const DigestSchema = z.strictObject({
   webhookUrl: HttpUrlSchema.optional(),
 });
 
+const AlertsSchema = z.strictObject({
+  /** A source is failing after this many failed polls in a row. Default 3. */
+  failingAfter: count(1, 1000).default(3),
+  /** A source is silent after this many of its usual intervals without a new article. Default 3. */
+  silentFactor: z.number().min(1).max(1000).default(3),
+  /** Most messages per minute to one chat or mail target; more wait for the next minute. Default 20. */
+  maxPerMinute: count(1, 10_000).default(20),
+});
+
 const ImageProxySchema = z
   .strictObject({
     /** Rewrite feed and digest images to the signed /img proxy. Default false. */
@@ -170,6 +182,9 @@ const ConfigObjectSchema = z
     feeds: FeedsSchema.prefault({}),
     digest: DigestSchema.prefault({}),
     imageProxy: ImageProxySchema.prefault({}),
+    alerts: AlertsSchema.prefault({}),
+    /** Notification targets (see config/notify.ts). Default none. */
+    notify: NotifyListSchema.default([]),
     /** Where article links come from. Default none. */
     sources: SourceListSchema.default([]),
   })

@@ -12,6 +12,7 @@ import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts"
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createWorkers } from "../jobs/workers.ts";
+import type { ServiceOps } from "../ops/service-ops.ts";
 import { createArchiveFiles } from "../store/archive.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
@@ -36,7 +37,7 @@ function createFailedPageKeeper(dataDir: string) {
 }
 
 /** Starts the workers and the archive repair sweep. */
-export function startWorkerRole(ctx: ServiceContext): WorkerRole {
+export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRole {
   const { config, logger, redis, store } = ctx;
   const { prefix } = config.redis;
   let pool: BrowserPool | null = null;
@@ -57,7 +58,8 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
   const fetcher = createPageFetcher(config.fetch, browser);
   const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
   const sources = new Map(config.sources.map((s) => [s.id, s]));
-  const archive = createArchiveFiles(config.dataDir);
+  const files = createArchiveFiles(config.dataDir);
+  const archive = { ...files, write: ops.observeArchiveWrite(files.write) };
   const archiveHealth = createArchiveHealth(redis, prefix);
   const workers = createWorkers({
     connection: redis,
@@ -77,7 +79,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
       cooldown: config.fetch.cooldown,
     },
     findSource: (id) => sources.get(id),
-    fetchPage: withDailyBudget(fetcher.fetchPage, budget),
+    fetchPage: withDailyBudget(ops.observeFetch(fetcher.fetchPage), budget),
     fetchListing: fetcher.fetchListing,
     fetchWeChatText: withDailyBudget(fetcher.fetchWeChatText, budget),
     readTextFile: (path) => readFile(path, "utf8"),
@@ -95,6 +97,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
       logger: logger.child({ module: "digest" }),
       now: () => new Date(),
     }),
+    observe: ops.observe,
     now: Date.now,
   });
   const repair = startArchiveRepair(
