@@ -1,7 +1,8 @@
 /**
  * The small operator listener of processes without the main HTTP server (`--role worker`, `--role
  * scheduler`): `/livez`, `/readyz` (`/healthz`) and `/metrics` on their own port, through the same
- * route handlers and dispatcher as the main server, so every role is probed and scraped alike.
+ * route handlers and dispatcher as the main server, so every role is probed and scraped alike. When the
+ * configured port is taken (a second worker on the same machine), a free one is used and logged.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,13 +41,22 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
     { requestTimeout: 10_000, headersTimeout: 5_000 },
     createRouter(exact, [], deps),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(deps.port, deps.host, () => {
-      server.off("error", reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, deps.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  try {
+    await listen(deps.port);
+  } catch (error) {
+    // Several workers on one machine share the configured port: the later ones take a free one.
+    if ((error as { code?: string }).code !== "EADDRINUSE" || deps.port === 0) throw error;
+    deps.logger.warn({ port: deps.port }, "ops port in use");
+    await listen(0);
+  }
   const { port } = server.address() as AddressInfo;
   deps.logger.info({ host: deps.host, port }, "ops listening");
   return {

@@ -12,7 +12,7 @@ import { corpusDir, skipReason } from "../support/corpus.ts";
 import { type CorpusArticle, readCorpusArticles, routeCorpusArticles } from "../support/corpus-articles.ts";
 import { type MockOrigin, startMockOrigin } from "../support/mock-wechat-origin.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
-import { type OwnRedisServer, startOwnRedisServer } from "../support/redis-server.ts";
+import { findFreePort, type OwnRedisServer, startOwnRedisServer } from "../support/redis-server.ts";
 import {
   createServiceHarness,
   type ServiceChild,
@@ -123,6 +123,20 @@ describe("ops endpoints of worker and scheduler processes", {
     assert.match(ready.checks.browser?.error ?? "", /chromium/);
     assert.equal((await fetch(`${base}/livez`)).status, 200);
     await worker.stop(30_000);
+  });
+
+  it("a second worker on the same machine answers on a free port when the ops port is taken", async () => {
+    const port = await findFreePort();
+    const h = await harness({ server: { host: "127.0.0.1", opsPort: port }, fetch: { fetcher: "http" } });
+    const first = await h.startRole("worker", { name: "first" });
+    const second = await h.startRole("worker", { name: "second" });
+    assert.equal(await opsBase(first), `http://127.0.0.1:${port}`);
+    await second.waitForLog((l) => l.msg === "ops port in use" && l.port === port, 30_000);
+    const other = await opsBase(second);
+    assert.notEqual(other, `http://127.0.0.1:${port}`);
+    assert.equal((await fetch(`${other}/livez`)).status, 200);
+    await second.stop(30_000);
+    await first.stop(30_000);
   });
 
   it("a scheduler reports its tasks, and turns not ready when Redis goes down", async () => {
