@@ -40,6 +40,7 @@ function setup(streak = 0) {
     error: "FETCH_HTTP_STATUS http: status 500",
     lastSuccessAt: null,
     failureStreak: streak,
+    feeds: [],
   };
   const deps: PipelineEventDeps = {
     notifier,
