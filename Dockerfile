@@ -56,10 +56,11 @@ USER node
 
 EXPOSE 8080
 
-# Healthy while the HTTP server answers and Redis responds (/healthz is 503 otherwise). No curl in
-# the slim image, so node's fetch does the request. A worker-only container has no server: its
-# compose service disables this check.
+# Healthy while /readyz answers 200: Redis reachable, the archive writable, Chromium launchable for a
+# browser fetcher, the scheduler ticking (each 503 otherwise). No curl in the slim image, so node's
+# fetch does the request. A worker-only container answers on server.opsPort (9464): its compose
+# service points the same check there.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/readyz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
 
 CMD ["node", "bin/wechat-feed.js", "start"]

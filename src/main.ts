@@ -9,12 +9,13 @@
 import type { Config } from "./config/schema.ts";
 import { createQueues } from "./jobs/queues.ts";
 import type { Logger } from "./logger.ts";
+import { createServiceOps } from "./ops/service-ops.ts";
 import { connectRedis, createRedis } from "./redis.ts";
-import { startSchedulerRole } from "./roles/scheduler-role.ts";
+import { type SchedulerRole, startSchedulerRole } from "./roles/scheduler-role.ts";
 import { startServerRole } from "./roles/server-role.ts";
 import type { RunningRole, ServiceContext } from "./roles/service-context.ts";
 import { checkDataDirWritable } from "./roles/startup-checks.ts";
-import { startWorkerRole, type WorkerRole } from "./roles/worker-role.ts";
+import { startWorkerRole } from "./roles/worker-role.ts";
 import { createArticleStore } from "./store/article-store.ts";
 import { createFailedArticles } from "./store/failed-articles.ts";
 import { createSourceState } from "./store/source-state.ts";
@@ -54,27 +55,24 @@ export async function startService(
   logger: Logger,
 ): Promise<Service> {
   const ctx = await openContext(config, logger);
+  let scheduler: SchedulerRole | null = null;
+  const ops = createServiceOps({ ...ctx, roles, isSchedulerTicking: () => scheduler?.isTicking() ?? false });
   const started: RunningRole[] = [];
   const closeContext = async () => {
+    await ops.close();
     await ctx.queues.close();
     await ctx.redis.quit().catch(() => ctx.redis.disconnect());
   };
   try {
     if (roles.has("worker") || roles.has("server")) await checkDataDirWritable(config.dataDir);
-    let worker: WorkerRole | null = null;
-    const browserStatus = () =>
-      worker === null
-        ? { ok: true, state: "not in this process" }
-        : {
-            ok: true,
-            state: worker.isBrowserRunning() ? "running" : "idle (launched on first browser fetch)",
-          };
-    if (roles.has("server")) started.push(await startServerRole(ctx, browserStatus));
-    if (roles.has("worker")) {
-      worker = startWorkerRole(ctx);
-      started.push(worker);
+    if (roles.has("server")) started.push(await startServerRole(ctx, ops));
+    if (roles.has("worker")) started.push(startWorkerRole(ctx, ops));
+    if (roles.has("scheduler")) {
+      scheduler = await startSchedulerRole(ctx);
+      started.push(scheduler);
     }
-    if (roles.has("scheduler")) started.push(await startSchedulerRole(ctx));
+    const listener = await ops.startListener();
+    if (listener !== null) started.unshift({ stop: () => listener.close() });
   } catch (error) {
     for (const role of started.reverse()) await role.stop(5000).catch(() => undefined);
     await closeContext();

@@ -6,9 +6,9 @@
 import { resolveConfigPath } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
 import { nextRunsOf } from "../jobs/scheduler.ts";
+import { formatBeijingTime } from "../status/format-time.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { loadCliConfig } from "./runtime.ts";
-import { formatCliTime } from "./time-format.ts";
 
 const usage = `Usage: wechat-feed check-config
 
@@ -38,7 +38,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     const state = source.enabled ? "" : " [disabled]";
     out(`  ${source.id} (${source.type}${state}) ${where}`);
     const runs = source.enabled ? await nextRunsOf(source.schedule, source.timezone, 3) : [];
-    const shown = runs.map(formatCliTime).join(", ");
+    const shown = runs.map(formatBeijingTime).join(", ");
     out(`    schedule "${source.schedule}" (${source.timezone})${shown ? `; next: ${shown}` : ""}`);
   }
   return 0;

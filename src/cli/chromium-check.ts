@@ -7,13 +7,9 @@
 import type { Config } from "../config/schema.ts";
 import { CHROMIUM_PATHS, findChromium } from "../fetchers/chromium.ts";
 import type { Role } from "../main.ts";
+import { isBrowserNeeded } from "../ops/service-ops.ts";
 
-/** True when workers of this process may launch the browser (fetch.fetcher or an enabled source's). */
-export function isBrowserNeeded(config: Config, roles: ReadonlySet<Role>): boolean {
-  if (!roles.has("worker")) return false;
-  if (config.fetch.fetcher !== "http") return true;
-  return config.sources.some((source) => source.enabled && (source.fetcher ?? "http") !== "http");
-}
+export { isBrowserNeeded };
 
 /** The warning line when the browser is needed and no Chromium is found, else null. */
 export function checkChromium(config: Config, roles: ReadonlySet<Role>): string | null {

@@ -8,9 +8,9 @@
 import { isAppError, UsageError } from "../errors.ts";
 import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import { createBuildDigest, resolveDigestWindow, toDigestJobSettings } from "../jobs/build-digest.ts";
+import { formatBeijingTime } from "../status/format-time.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { loadCliConfig, openRuntime } from "./runtime.ts";
-import { formatCliTime } from "./time-format.ts";
 
 const usage = `Usage: wechat-feed digest [--date YYYY-MM-DD]
 
@@ -29,7 +29,7 @@ function checkDigestDay(day: string | null, settings: Parameters<typeof resolveD
     if (!(closesAt instanceof Date)) throw error;
     throw new UsageError(
       "USAGE",
-      `digest: the window of ${day} has not closed yet: it closes at ${formatCliTime(closesAt)}; GET /digest shows it so far`,
+      `digest: the window of ${day} has not closed yet: it closes at ${formatBeijingTime(closesAt)}; GET /digest shows it so far`,
     );
   }
 }

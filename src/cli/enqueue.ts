@@ -80,12 +80,14 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       configured !== undefined
         ? { sourceId: configured.id, sourceName: configured.name ?? null }
         : { sourceId: MANUAL_SOURCE_ID, sourceName: values.source ?? null };
+    // Waiting without a worker would only end in BullMQ's timeout message: say what is wrong instead.
+    const noWorker = values.wait && (await rt.queues.wechat.getWorkersCount()) === 0;
     let failed = 0;
     for (const url of positionals) {
       const result = await enqueueArticle(url, options, { store: rt.store, wechatQueue: rt.queues.wechat });
       const suffix = result.status === "gone" ? ` (${result.pageClass})` : "";
       ctx.stdout.write(`${result.status} ${result.key}${suffix}\n`);
-      if (values.wait && result.status === "queued") {
+      if (values.wait && !noWorker && result.status === "queued") {
         try {
           ctx.stdout.write(`${await waitFor(rt, result, timeoutMs)}\n`);
         } catch (error) {
@@ -100,6 +102,12 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
           );
         }
       }
+    }
+    if (noWorker) {
+      ctx.stderr.write(
+        "enqueue: no worker is running, so --wait cannot wait: the articles stay queued until one starts (wechat-feed start --role worker)\n",
+      );
+      return 1;
     }
     return failed > 0 ? 1 : 0;
   } finally {

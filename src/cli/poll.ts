@@ -3,8 +3,7 @@
  * adding the same poll job the scheduler adds on a tick.
  */
 import { UsageError } from "../errors.ts";
-import { manualPollJobId } from "../jobs/job-ids.ts";
-import { JOB, type PollSourceData } from "../jobs/queues.ts";
+import { addManualPollJob } from "../jobs/scheduler.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -26,9 +25,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     if (chosen.length === 0) ctx.stderr.write("poll: no enabled sources in the configuration\n");
     const now = new Date();
     for (const sourceId of chosen) {
-      const data: PollSourceData = { sourceId, reason: "manual", scheduledAt: now.toISOString() };
-      const jobId = manualPollJobId(sourceId, now);
-      await rt.queues.discover.add(JOB.pollSource, data, { jobId });
+      const jobId = await addManualPollJob(rt.queues.discover, sourceId, now);
       ctx.stdout.write(`queued ${jobId}\n`);
     }
     return 0;

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { findPrivateHostProblem, parseHostKey, toHostKey } from "../fetchers/ip-class.ts";
+import { NotifyListSchema } from "./notify.ts";
 import {
   CronSchema,
   DEFAULT_TIMEZONE,
@@ -51,6 +52,8 @@ const ServerSchema = z.strictObject({
   publicUrl: HttpUrlSchema.optional(),
   /** Bearer token for POST /api/enqueue; when unset the endpoint is refused. Default unset. Env API_TOKEN. */
   apiToken: z.string().min(8, { error: "must be at least 8 characters" }).optional(),
+  /** Port of /livez, /readyz and /metrics in processes without the server role (0 picks one). Default 9464. */
+  opsPort: z.int().min(0).max(65535).default(9464),
 });
 
 const CooldownSchema = z.strictObject({
@@ -153,6 +156,15 @@ const DigestSchema = z.strictObject({
   webhookUrl: HttpUrlSchema.optional(),
 });
 
+const AlertsSchema = z.strictObject({
+  /** A source is failing after this many failed polls in a row. Default 3. */
+  failingAfter: count(1, 1000).default(3),
+  /** A source is silent after this many of its usual intervals without a new article. Default 3. */
+  silentFactor: z.number().min(1).max(1000).default(3),
+  /** Most messages per minute to one chat or mail target; more wait for the next minute. Default 20. */
+  maxPerMinute: count(1, 10_000).default(20),
+});
+
 const ImageProxySchema = z
   .strictObject({
     /** Rewrite feed and digest images to the signed /img proxy. Default false. */
@@ -179,6 +191,9 @@ const ConfigFields = z.strictObject({
   feeds: FeedsSchema.prefault({}),
   digest: DigestSchema.prefault({}),
   imageProxy: ImageProxySchema.prefault({}),
+  alerts: AlertsSchema.prefault({}),
+  /** Notification targets (see config/notify.ts). Default none. */
+  notify: NotifyListSchema.default([]),
   /** Where article links come from. Default none. */
   sources: SourceListSchema.default([]),
 });
@@ -216,6 +231,7 @@ function checkPrivateHosts(config: z.output<typeof ConfigFields>, ctx: z.Refinem
   const targets: Array<readonly [readonly (string | number)[], string | undefined]> = [
     [["digest", "webhookUrl"], config.digest.webhookUrl],
     ...config.sources.map((s, i) => [["sources", i, "url"], "url" in s ? s.url : undefined] as const),
+    ...config.notify.map((n, i) => [["notify", i, "url"], n.url] as const),
   ];
   for (const [path, url] of targets) {
     const problem = url === undefined ? null : findPrivateHostProblem(url, allowed);

@@ -15,6 +15,11 @@ export function msUntilBeijingMidnight(now: number): number {
   return DAY_MS - ((now + BEIJING_OFFSET_MS) % DAY_MS);
 }
 
+/** The Redis key counting the WeChat fetches of the Beijing day of `now`. */
+export function budgetKey(prefix: string, now: number): string {
+  return `${prefix}:budget:${beijingDate(new Date(now))}`;
+}
+
 /** Wraps `fetch` so each call spends one unit of today's budget; without a limit it is `fetch` itself. */
 export function withDailyBudget<A extends unknown[], R>(
   fetch: (...args: A) => Promise<R>,
@@ -29,7 +34,7 @@ export function withDailyBudget<A extends unknown[], R>(
   if (limit === undefined) return fetch;
   return async (...args) => {
     const now = budget.now();
-    const key = `${budget.prefix}:budget:${beijingDate(new Date(now))}`;
+    const key = budgetKey(budget.prefix, now);
     const [[, spent]] = (await budget.redis
       .multi()
       .incr(key)

@@ -10,7 +10,7 @@ import { createTask, type ScheduledTask } from "node-cron";
 import type { Source } from "../config/sources.ts";
 import type { Logger } from "../logger.ts";
 import type { SourceState } from "../store/source-state.ts";
-import { tickJobId } from "./job-ids.ts";
+import { manualPollJobId, tickJobId } from "./job-ids.ts";
 import { JOB, type PollSourceData } from "./queues.ts";
 
 /** What the scheduler needs. */
@@ -26,6 +26,8 @@ export interface SchedulerDeps {
 export interface Scheduler {
   /** Stops ticking; resolves once no tick is being enqueued. */
   stop(): Promise<void>;
+  /** True while every cron task is started (for readiness). */
+  isTicking(): boolean;
 }
 
 /** Adds the poll job of `source` for the slot `scheduledAt` (a no-op when that id exists). */
@@ -37,6 +39,14 @@ export async function addTickJob(
 ): Promise<string> {
   const jobId = tickJobId(source.id, scheduledAt);
   const data: PollSourceData = { sourceId: source.id, reason, scheduledAt: scheduledAt.toISOString() };
+  await queue.add(JOB.pollSource, data, { jobId });
+  return jobId;
+}
+
+/** Adds a poll job of `sourceId` requested by hand at `now` (CLI `poll`, the status page). */
+export async function addManualPollJob(queue: Queue, sourceId: string, now: Date): Promise<string> {
+  const data: PollSourceData = { sourceId, reason: "manual", scheduledAt: now.toISOString() };
+  const jobId = manualPollJobId(sourceId, now);
   await queue.add(JOB.pollSource, data, { jobId });
   return jobId;
 }
@@ -122,6 +132,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<Scheduler> {
   logger.info({ sources: tasks.length }, "scheduler started");
 
   return {
+    isTicking: () => tasks.every(({ task }) => ["idle", "running"].includes(task.getStatus())),
     async stop() {
       clearInterval(timer);
       for (const { task } of tasks) {

@@ -23,6 +23,7 @@ import { recordFetchFailure } from "./failed-retry.ts";
 import { createFetchAlbum, type FetchAlbumDeps } from "./fetch-album.ts";
 import { createFetchArticle, type FetchArticleDeps } from "./fetch-article.ts";
 import { albumJobId, articleJobId } from "./job-ids.ts";
+import { errorCodeOf, type JobObserver } from "./job-outcome.ts";
 import { createPollSource, type PollSourceDeps } from "./poll-source.ts";
 import {
   type FetchAlbumData,
@@ -66,6 +67,8 @@ export interface WorkerDeps
   onArticleChanged(key: string): Promise<void>;
   /** Runs `build-digest` jobs; when absent no publish-queue worker is started. */
   readonly buildDigest?: (data: BuildDigestData) => Promise<BuildDigestResult>;
+  /** Told every job outcome (metrics, notifications). */
+  readonly observe?: JobObserver;
   now(): number;
 }
 
@@ -120,6 +123,23 @@ export function createWorkers(deps: WorkerDeps): Workers {
   });
   const fetchArticle = createFetchArticle({ ...deps, store });
   const fetchAlbum = createFetchAlbum({ ...deps, addArticleJobs, addAlbumJob });
+  const observe = (
+    queue: string,
+    job: Job,
+    outcome: string,
+    code: string | null,
+    durationMs: number,
+    result: object | null,
+  ) =>
+    deps.observe?.({
+      queue,
+      jobName: job.name,
+      outcome,
+      code,
+      durationMs,
+      data: job.data,
+      result: { ...result },
+    });
   const base = {
     connection: deps.connection,
     prefix: deps.prefix,
@@ -141,16 +161,12 @@ export function createWorkers(deps: WorkerDeps): Workers {
           added: result.added,
           ...(result.feeds === undefined ? {} : { feeds: result.feeds }),
         });
+        const durationMs = deps.now() - started;
         logger.info(
-          {
-            queue: QUEUE.discover,
-            jobId: job.id,
-            jobName: job.name,
-            ...result,
-            durationMs: deps.now() - started,
-          },
+          { queue: QUEUE.discover, jobId: job.id, jobName: job.name, ...result, durationMs },
           "job completed",
         );
+        observe(QUEUE.discover, job, "polled", null, durationMs, result);
         return result;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -176,6 +192,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
           },
           "job failed",
         );
+        observe(QUEUE.discover, job, "error", errorCodeOf(error), deps.now() - started, null);
         throw isPermanentFailure(error) ? new UnrecoverableError(message) : error;
       }
     },
@@ -212,23 +229,22 @@ export function createWorkers(deps: WorkerDeps): Workers {
         }
         if (result.outcome === "stored" || result.outcome === "updated")
           await deps.onArticleChanged(result.key);
+        const durationMs = deps.now() - started;
         logger.info(
-          {
-            queue: QUEUE.wechat,
-            jobId: job.id,
-            jobName: job.name,
-            ...result,
-            durationMs: deps.now() - started,
-          },
+          { queue: QUEUE.wechat, jobId: job.id, jobName: job.name, ...result, durationMs },
           "job completed",
         );
+        observe(QUEUE.wechat, job, result.outcome, null, durationMs, result);
         return result;
       } catch (error) {
-        logger.debug(
-          { queue: QUEUE.wechat, jobId: job.id, err: error, durationMs: deps.now() - started },
-          "job attempt failed",
-        );
-        return applyDecision(error, job, token, decisionDeps);
+        const durationMs = deps.now() - started;
+        logger.debug({ queue: QUEUE.wechat, jobId: job.id, err: error, durationMs }, "job attempt failed");
+        try {
+          return await applyDecision(error, job, token, decisionDeps);
+        } finally {
+          // After the decision, so observers see its effects (the cool-down it started).
+          observe(QUEUE.wechat, job, "error", errorCodeOf(error), durationMs, null);
+        }
       }
     },
     {
@@ -253,6 +269,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
                 { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
                 "job completed",
               );
+              observe(QUEUE.publish, job, "built", null, durationMs, result);
               return result;
             } catch (error) {
               // A day that is no date, or whose window is still open, cannot succeed on a retry.

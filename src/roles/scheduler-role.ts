@@ -8,8 +8,14 @@ import { startFailedRetry } from "../jobs/failed-retry.ts";
 import { startScheduler } from "../jobs/scheduler.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
 
+/** The running scheduler role. */
+export interface SchedulerRole extends RunningRole {
+  /** True while the source ticks run (for readiness). */
+  isTicking(): boolean;
+}
+
 /** Starts the tick schedulers and the failed-article retry loop. */
-export async function startSchedulerRole(ctx: ServiceContext): Promise<RunningRole> {
+export async function startSchedulerRole(ctx: ServiceContext): Promise<SchedulerRole> {
   const { config, logger, queues } = ctx;
   const now = () => new Date();
   const scheduler = await startScheduler({
@@ -38,6 +44,7 @@ export async function startSchedulerRole(ctx: ServiceContext): Promise<RunningRo
     config.jobs.failedRetry.checkMs,
   );
   return {
+    isTicking: () => scheduler.isTicking(),
     async stop() {
       await scheduler.stop();
       await digest.stop();

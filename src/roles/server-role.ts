@@ -1,13 +1,13 @@
 /**
- * The server role: the HTTP server (feeds, digest, API, health, metrics, image proxy) over the shared
+ * The server role: the HTTP server (feeds, digest, API, status page, probes, metrics, image proxy) over the shared
  * store. It listens before any other role starts, so a port in use or a bad host fails the start with
  * one line before a worker has taken a job.
  */
 import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import { createHopGuard } from "../fetchers/url-guard.ts";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
+import type { ServiceOps } from "../ops/service-ops.ts";
 import { createHttpServer } from "../server/app.ts";
-import type { BrowserStatus } from "../server/routes/ops.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
 import { describeListenError } from "./startup-checks.ts";
@@ -15,11 +15,8 @@ import { describeListenError } from "./startup-checks.ts";
 /** Image hosts the proxy may fetch from (redirect hops are held to these too). */
 const QPIC_ORIGINS = ["https://mmbiz.qpic.cn", "https://mmecoa.qpic.cn", "https://mmsns.qpic.cn"];
 
-/** Starts the HTTP server; `browserStatus` reports this process's browser (or its absence). */
-export async function startServerRole(
-  ctx: ServiceContext,
-  browserStatus: () => BrowserStatus,
-): Promise<RunningRole> {
+/** Starts the HTTP server with this process's readiness checks, metrics and status reader (`ops`). */
+export async function startServerRole(ctx: ServiceContext, ops: ServiceOps): Promise<RunningRole> {
   const { config, store, queues } = ctx;
   const configured = new Map(config.sources.map((src) => [src.id, src]));
   const archiveHealth = createArchiveHealth(ctx.redis, config.redis.prefix);
@@ -53,14 +50,9 @@ export async function startServerRole(
           : { sourceId: MANUAL_SOURCE_ID, sourceName: source };
       return enqueueArticle(url, options, { store, wechatQueue: queues.wechat });
     },
-    queueCounts: async () => {
-      const counts: Record<string, Record<string, number>> = {};
-      for (const queue of [queues.discover, queues.wechat, queues.publish]) {
-        counts[queue.name] = await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed");
-      }
-      return counts;
-    },
-    browserStatus,
+    checks: ops.checks,
+    metrics: ops.metrics,
+    status: ops.status,
     archiveStatus: async () => ({
       ...(await archiveHealth.read()),
       pending: await store.countArchivePending(),

@@ -14,6 +14,7 @@ import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
 import { createWorkers } from "../jobs/workers.ts";
+import type { ServiceOps } from "../ops/service-ops.ts";
 import { createArchiveFiles } from "../store/archive.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
@@ -38,7 +39,7 @@ function createFailedPageKeeper(dataDir: string) {
 }
 
 /** Starts the workers and the archive repair sweep. */
-export function startWorkerRole(ctx: ServiceContext): WorkerRole {
+export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRole {
   const { config, logger, redis, store } = ctx;
   const { prefix } = config.redis;
   let pool: BrowserPool | null = null;
@@ -60,7 +61,8 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
   const fetcher = createPageFetcher(config.fetch, browser, guarded);
   const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
   const sources = new Map(config.sources.map((s) => [s.id, s]));
-  const archive = createArchiveFiles(config.dataDir);
+  const files = createArchiveFiles(config.dataDir);
+  const archive = { ...files, write: ops.observeArchiveWrite(files.write) };
   const archiveHealth = createArchiveHealth(redis, prefix);
   const parsePool = createParsePool({ threads: defaultParseThreads(config.worker.concurrency) });
   const workers = createWorkers({
@@ -81,7 +83,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
       cooldown: config.fetch.cooldown,
     },
     findSource: (id) => sources.get(id),
-    fetchPage: withDailyBudget(fetcher.fetchPage, budget),
+    fetchPage: withDailyBudget(ops.observeFetch(fetcher.fetchPage), budget),
     parseArticle: parsePool.parseArticle,
     fetchListing: fetcher.fetchListing,
     maxItemsPerListing: config.fetch.maxItemsPerListing,
@@ -102,6 +104,7 @@ export function startWorkerRole(ctx: ServiceContext): WorkerRole {
       logger: logger.child({ module: "digest" }),
       now: () => new Date(),
     }),
+    observe: ops.observe,
     now: Date.now,
   });
   const repair = startArchiveRepair(

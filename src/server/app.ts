@@ -7,22 +7,25 @@
  * otherwise; stack traces go to the log, never into a response.
  */
 
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Redis } from "ioredis";
-import { isAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { createMetrics, type Metrics } from "../ops/metrics.ts";
+import type { ReadinessCheck } from "../ops/readiness.ts";
+import { checkRedis } from "../ops/readiness.ts";
 import { createImageUrlRewriter } from "../publish/image-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
 import { createAuthThrottle } from "./auth-throttle.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
 import { createOutputCache } from "./output-cache.ts";
-import { sendError } from "./respond.ts";
+import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
 import { createFeedRoutes } from "./routes/feeds.ts";
-import { type ArchiveStatus, type BrowserStatus, createOpsRoutes, type QueueCounts } from "./routes/ops.ts";
+import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
+import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
 
 /** The configuration values the server uses (mapped from `Config` by the composition root). */
 export interface HttpServerSettings {
@@ -60,10 +63,15 @@ export interface HttpServerDeps {
   readonly subscriber?: Redis;
   readonly logger: Logger;
   readonly enqueue: EnqueueFn;
-  readonly queueCounts?: () => Promise<QueueCounts>;
-  readonly browserStatus?: () => Promise<BrowserStatus> | BrowserStatus;
-  readonly archiveStatus?: () => Promise<ArchiveStatus>;
+  /** Readiness checks of this process (`/readyz`); Redis is always added. */
+  readonly checks?: Readonly<Record<string, ReadinessCheck>>;
+  /** This process's metrics (`/metrics`, HTTP request counts); default a fresh registry. */
+  readonly metrics?: Metrics;
   readonly fetchImage?: FetchImage;
+  /** The archive's write health (`/readyz`). */
+  readonly archiveStatus?: () => Promise<ArchiveStatus>;
+  /** The status page, `/api/status` and their actions; absent: not served. */
+  readonly status?: Pick<StatusRouteDeps, "readStatus" | "retryArticle" | "pollSource">;
   readonly now?: () => Date;
 }
 
@@ -74,19 +82,6 @@ export interface HttpServer {
   /** Stops accepting, ends open connections, stops the output cache. */
   close(): Promise<void>;
 }
-
-type Handler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: URLSearchParams | null,
-  arg: string,
-) => Promise<void> | void;
-interface Route {
-  readonly methods: readonly string[];
-  readonly handle: Handler;
-}
-
-const READ = ["GET", "HEAD"] as const;
 
 /** Creates the server; nothing listens until `listen`. */
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
@@ -130,13 +125,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     logger,
     throttle: createAuthThrottle({ now: () => now().getTime() }),
   });
+  const metrics = deps.metrics ?? createMetrics();
   const ops = createOpsRoutes({
-    redis: deps.redis,
-    store: deps.store,
-    sourceState: deps.sourceState,
-    sourceIds: (settings.sources ?? []).map((s) => s.id),
-    ...(deps.queueCounts === undefined ? {} : { queueCounts: deps.queueCounts }),
-    ...(deps.browserStatus === undefined ? {} : { browserStatus: deps.browserStatus }),
+    checks: { redis: checkRedis(deps.redis), ...deps.checks },
+    metrics,
     ...(deps.archiveStatus === undefined ? {} : { archiveStatus: deps.archiveStatus }),
     logger,
     now,
@@ -156,70 +148,48 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ["/digest", { methods: READ, handle: (req, res) => feeds.latestDigest(req, res) }],
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
-    ["/healthz", { methods: READ, handle: (req, res) => ops.healthz(req, res) }],
+    ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
+    ["/readyz", { methods: READ, handle: (req, res) => ops.readyz(req, res) }],
+    ["/healthz", { methods: READ, handle: (req, res) => ops.readyz(req, res) }],
     ["/metrics", { methods: READ, handle: (req, res) => ops.metrics(req, res) }],
     ["/img", { methods: READ, handle: (req, res, q) => image(req, res, q ?? new URLSearchParams()) }],
   ]);
-  const patterns: readonly (readonly [RegExp, Route])[] = [
-    [
-      /^\/feeds\/([A-Za-z0-9_-]{1,200})\.xml$/,
-      { methods: READ, handle: (req, res, q, id) => feeds.sourceFeed(req, res, q, id) },
-    ],
-    [
-      /^\/digests\/(\d{4}-\d{2}-\d{2})$/,
-      { methods: READ, handle: (req, res, _q, day) => feeds.digestDay(req, res, day) },
-    ],
-    [
-      /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
-      { methods: READ, handle: (req, res, _q, key) => api.articleDocument(req, res, key) },
-    ],
+  if (deps.status !== undefined) {
+    const status = createStatusRoutes({
+      ...deps.status,
+      apiToken: settings.apiToken,
+      secureCookies: settings.publicUrl.startsWith("https:"),
+      logger,
+    });
+    const POST = ["POST"];
+    exact.set("/", { methods: READ, handle: (req, res, q) => status.page(req, res, q) });
+    exact.set("/api/status", { methods: READ, handle: (req, res) => status.api(req, res) });
+    exact.set("/login", { methods: POST, handle: (req, res) => status.login(req, res) });
+    exact.set("/logout", { methods: POST, handle: (req, res) => status.logout(req, res) });
+    exact.set("/actions/retry", { methods: POST, handle: (req, res) => status.retry(req, res) });
+    exact.set("/actions/poll", { methods: POST, handle: (req, res) => status.poll(req, res) });
+  }
+  const patterns: readonly PatternRoute[] = [
+    {
+      pattern: /^\/feeds\/([A-Za-z0-9_-]{1,200})\.xml$/,
+      name: "/feeds/:id.xml",
+      methods: READ,
+      handle: (req, res, q, id) => feeds.sourceFeed(req, res, q, id),
+    },
+    {
+      pattern: /^\/digests\/(\d{4}-\d{2}-\d{2})$/,
+      name: "/digests/:day",
+      methods: READ,
+      handle: (req, res, _q, day) => feeds.digestDay(req, res, day),
+    },
+    {
+      pattern: /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
+      name: "/articles/:key.md",
+      methods: READ,
+      handle: (req, res, _q, key) => api.articleDocument(req, res, key),
+    },
   ];
-
-  const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
-    const unavailable = isAppError(err, "STORE_UNAVAILABLE");
-    logger.error({ err, method: req.method, path: (req.url ?? "").split("?")[0] }, "request failed");
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    if (unavailable) sendError(req, res, 503, "store unavailable", { "Retry-After": "10" });
-    else sendError(req, res, 500, "internal error");
-  };
-
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const url = req.url ?? "/";
-    const cut = url.indexOf("?");
-    const pathname = cut === -1 ? url : url.slice(0, cut);
-    const params = cut === -1 ? null : new URLSearchParams(url.slice(cut + 1));
-    let route = exact.get(pathname);
-    let arg = "";
-    if (route === undefined) {
-      for (const [pattern, candidate] of patterns) {
-        const m = pattern.exec(pathname);
-        if (m !== null) {
-          route = candidate;
-          arg = m[1] ?? "";
-          break;
-        }
-      }
-    }
-    if (route === undefined) {
-      req.resume();
-      sendError(req, res, 404, "not found");
-      return;
-    }
-    if (!route.methods.includes(req.method ?? "")) {
-      req.resume();
-      sendError(req, res, 405, "method not allowed", { Allow: route.methods.join(", ") });
-      return;
-    }
-    try {
-      const done = route.handle(req, res, params, arg);
-      if (done instanceof Promise) done.catch((err: unknown) => fail(req, res, err));
-    } catch (err) {
-      fail(req, res, err);
-    }
-  };
+  const onRequest = createRouter(exact, patterns, { logger, metrics });
 
   const server = createServer(
     { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },

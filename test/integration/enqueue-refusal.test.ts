@@ -1,8 +1,8 @@
 /**
  * `wechat-feed enqueue` as a user runs it (child processes, real Redis, the mock WeChat origin): URLs
  * that are not WeChat article links are refused before any network request (exit 2, the reason on
- * stderr in one line, no stack trace, nothing enqueued), and a valid URL is queued, then answered
- * `duplicate` once a worker has stored it.
+ * stderr in one line, no stack trace, nothing enqueued), `--wait` without a running worker says so in
+ * one line, and a valid URL is queued, then answered `duplicate` once a worker has stored it.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -82,6 +82,17 @@ describe("enqueue refusal", { skip: skipReason(corpusDir(), "WeChat corpus") }, 
     const counts = await wechat.getJobCounts("waiting", "active", "delayed", "completed", "failed");
     const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
     assert.equal(total, 0, `nothing was enqueued: ${JSON.stringify(counts)}`);
+  });
+
+  it("says so when --wait has no worker to wait for, instead of timing out", async () => {
+    const result = await h.runCli(["enqueue", ARTICLE_URL, "--wait", "--timeout", "90"]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stdout, `queued ${ARTICLE_KEY}\n`);
+    const lines = result.stderr.split("\n").filter((line) => line !== "");
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0] ?? "", /^enqueue: no worker is running, .*wechat-feed start --role worker/);
+    assert.ok(result.durationMs < 90_000, "did not sit out the timeout");
+    assert.equal(await wechat.count(), 1, "the article stays queued");
   });
 
   it("queues a valid URL, then answers duplicate once it is stored", async () => {

@@ -25,7 +25,7 @@ interface StatusFailure {
   readonly code: string;
   readonly reason: string;
   readonly attempts: number;
-  readonly nextRetryAt: string | null;
+  readonly nextRetryAt: number | null;
 }
 
 function config(mock: MockOrigin, delaysMs: number[]): Record<string, unknown> {
@@ -52,7 +52,7 @@ function routeFlaky(mock: MockOrigin, article: CorpusArticle, failing: () => boo
 async function statusFailures(h: ServiceHarness): Promise<StatusFailure[]> {
   const out = await h.runCli(["status", "--json"]);
   assert.equal(out.code, 0, out.stderr);
-  return (JSON.parse(out.stdout) as { failed: StatusFailure[] }).failed;
+  return (JSON.parse(out.stdout) as { failures: { recent: StatusFailure[] } }).failures.recent;
 }
 
 describe("failed articles", { skip: skipReason(dir, "WeChat corpus") }, () => {

@@ -4,7 +4,11 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../../../src/jobs/enqueue.ts";
 import { createQueues, type Queues } from "../../../src/jobs/queues.ts";
-import type { BrowserStatus } from "../../../src/server/routes/ops.ts";
+import { createMetrics } from "../../../src/ops/metrics.ts";
+import { checkBrowser } from "../../../src/ops/readiness.ts";
+import { readStatus } from "../../../src/status/read-status.ts";
+import { createFailedArticles } from "../../../src/store/failed-articles.ts";
+import { createSourceState } from "../../../src/store/source-state.ts";
 import { makeArticle } from "../../support/seed-articles.ts";
 import { startTestServer, type TestServer } from "../../support/test-server.ts";
 
@@ -164,7 +168,8 @@ describe("POST /api/enqueue without a configured token", () => {
 
 describe("documents, article list, health and metrics", () => {
   let server: TestServer;
-  let browser: BrowserStatus = { ok: true, state: "running", pages: 1 };
+  let queues: Queues;
+  let crashes = 0;
 
   before(async () => {
     server = await startTestServer({
@@ -183,13 +188,47 @@ describe("documents, article list, health and metrics", () => {
           reason: "verification page",
         });
       },
-      deps: () => ({
-        browserStatus: () => browser,
-        queueCounts: async () => ({ wechat: { waiting: 4, active: 1 }, discover: { waiting: 0 } }),
-      }),
+      deps: ({ t, store }) => {
+        queues = createQueues(t.redis, t.prefix, 1, 0);
+        const sources = ["alpha", "beta"].map((id) => ({
+          id,
+          type: "urls" as const,
+          urls: [],
+          schedule: "*/30 * * * *",
+          timezone: "Asia/Shanghai",
+          enabled: true,
+        }));
+        const statusDeps = {
+          redis: t.redis,
+          prefix: t.prefix,
+          store,
+          sourceState: createSourceState(t.redis, t.prefix),
+          queues: [queues.wechat],
+          failures: createFailedArticles(t.redis, t.prefix),
+          sources,
+          fetch: { minIntervalMs: 5000 },
+          silentFactor: 3,
+          now: Date.now,
+        };
+        return {
+          metrics: createMetrics(async () => {
+            const status = await readStatus(statusDeps);
+            return { ...status, workers: {}, cooldownUntil: status.fetching.cooldown?.until ?? null };
+          }),
+          checks: {
+            browser: checkBrowser(
+              () => process.execPath,
+              () => crashes,
+              5,
+            ),
+          },
+        };
+      },
     });
+    for (let i = 0; i < 4; i++) await queues.wechat.add("fetch-article", { i });
   });
   after(async () => {
+    await queues?.close();
     await server?.close();
   });
 
@@ -236,23 +275,22 @@ describe("documents, article list, health and metrics", () => {
     assert.equal((await fetch(`${server.base}/api/articles?source=a:b`)).status, 400);
   });
 
-  it("reports health: Redis, the browser and each source's last successful poll", async () => {
-    const res = await fetch(`${server.base}/healthz`);
-    assert.equal(res.status, 200);
-    const body = (await res.json()) as {
-      status: string;
-      redis: { ok: boolean };
-      browser: BrowserStatus;
-      sources: Record<string, { lastSuccessAt: string | null }>;
-    };
-    assert.equal(body.status, "ok");
-    assert.equal(body.redis.ok, true);
-    assert.deepEqual(body.browser, browser);
-    assert.equal(body.sources.alpha?.lastSuccessAt, "2025-10-08T00:00:00.000Z");
-    assert.equal(body.sources["never-polled"]?.lastSuccessAt, null);
-    browser = { ok: false, state: "crashed" };
-    const degraded = (await (await fetch(`${server.base}/healthz`)).json()) as { browser: BrowserStatus };
-    assert.equal(degraded.browser.state, "crashed");
+  it("is live, and ready until a readiness check fails; /healthz is the same answer", async () => {
+    const live = await fetch(`${server.base}/livez`);
+    assert.equal(live.status, 200);
+    assert.equal(((await live.json()) as { status: string }).status, "ok");
+    const ready = await fetch(`${server.base}/readyz`);
+    assert.equal(ready.status, 200);
+    const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    assert.equal(body.checks.redis?.ok, true);
+    assert.equal(body.checks.browser?.ok, true);
+    crashes = 5;
+    const degraded = await fetch(`${server.base}/healthz`);
+    assert.equal(degraded.status, 503);
+    const reason = (await degraded.json()) as { checks: Record<string, { ok: boolean; error: string }> };
+    assert.match(reason.checks.browser?.error ?? "", /5 browser failures in a row/);
+    assert.equal((await fetch(`${server.base}/livez`)).status, 200);
+    crashes = 0;
   });
 
   it("exposes Prometheus metrics in the text format", async () => {
@@ -263,25 +301,34 @@ describe("documents, article list, health and metrics", () => {
     assert.ok(text.endsWith("\n"));
     const declared = new Set<string>();
     for (const line of text.trimEnd().split("\n")) {
-      const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter)$/.exec(line);
+      const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter|histogram)$/.exec(line);
       if (type !== null) {
         declared.add(type[1] ?? "");
         continue;
       }
-      if (line.startsWith("# HELP ")) continue;
+      if (line.startsWith("# HELP ") || line === "") continue;
       const sample =
         /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9.e+]+|NaN)$/.exec(
           line,
         );
       assert.ok(sample, `malformed line: ${line}`);
-      assert.ok(declared.has(sample[1] ?? ""), `sample before its TYPE: ${line}`);
+      const family = (sample[1] ?? "").replace(/_(bucket|sum|count)$/, "");
+      assert.ok(declared.has(sample[1] ?? "") || declared.has(family), `sample before its TYPE: ${line}`);
     }
     assert.match(text, /^wechat_feed_articles_stored\{source="alpha"\} 1$/m);
     assert.match(text, /^wechat_feed_articles_stored\{source="beta"\} 1$/m);
     assert.match(text, /^wechat_feed_queue_jobs\{queue="wechat",state="waiting"\} 4$/m);
-    assert.match(text, /^wechat_feed_wechat_cooldown_active 1$/m);
-    assert.match(text, /^wechat_feed_wechat_cooldown_level 2$/m);
-    assert.match(text, /^process_resident_memory_bytes \d+$/m);
+    const until = /^wechat_feed_cooldown_until_timestamp_seconds (\d+)$/m.exec(text);
+    assert.ok(Number(until?.[1]) > Date.now() / 1000);
+    assert.match(text, /^wechat_feed_source_last_success_timestamp_seconds\{source="alpha"\} 1759881600$/m);
+    assert.match(text, /^process_cpu_seconds_total \d/m);
+    assert.match(text, /^# TYPE wechat_feed_fetches_total counter$/m);
+    assert.match(text, /^# TYPE wechat_feed_job_duration_seconds histogram$/m);
+    // The request counter saw the requests above, by route pattern.
+    assert.match(
+      text,
+      /^wechat_feed_http_requests_total\{route="\/api\/articles",method="GET",status="400"\} [1-9]/m,
+    );
   });
 });
 
@@ -299,7 +346,9 @@ describe("/healthz with Redis unreachable", () => {
     server.t.redis.disconnect();
     const res = await fetch(`${server.base}/healthz`);
     assert.equal(res.status, 503);
-    assert.equal(((await res.json()) as { redis: { ok: boolean } }).redis.ok, false);
+    const body = (await res.json()) as { checks: { redis: { ok: boolean } } };
+    assert.equal(body.checks.redis.ok, false);
+    assert.equal((await fetch(`${server.base}/livez`)).status, 200);
     await server.t.redis.connect();
   });
 });

@@ -65,7 +65,12 @@ describe("ConfigSchema defaults", () => {
     const config = ConfigSchema.parse({});
     assert.deepEqual(config.redis, { url: "redis://127.0.0.1:6379", prefix: "wf" });
     assert.equal(config.dataDir, "./data");
-    assert.deepEqual(config.server, { host: "0.0.0.0", port: 8080, publicUrl: "http://localhost:8080" });
+    assert.deepEqual(config.server, {
+      host: "0.0.0.0",
+      port: 8080,
+      opsPort: 9464,
+      publicUrl: "http://localhost:8080",
+    });
     assert.equal(config.fetch.fetcher, "browser");
     assert.equal(config.fetch.origin, "https://mp.weixin.qq.com");
     assert.equal(config.fetch.minIntervalMs, 5000);
@@ -90,6 +95,8 @@ describe("ConfigSchema defaults", () => {
     assert.equal(typeof config.feeds.title, "string");
     assert.deepEqual(config.digest, { schedule: "0 8 * * *", timezone: "Asia/Shanghai" });
     assert.deepEqual(config.imageProxy, { enabled: false });
+    assert.deepEqual(config.alerts, { failingAfter: 3, silentFactor: 3, maxPerMinute: 20 });
+    assert.deepEqual(config.notify, []);
     assert.deepEqual(config.sources, []);
   });
 });
@@ -230,12 +237,19 @@ describe("config/wechat-feed.example.yaml documents the schema", () => {
   it("every schema key outside sources is set in the example", () => {
     const example = parseYaml(exampleText) as Record<string, unknown>;
     for (const key of listConfigKeys()) {
-      if (key.startsWith("sources[")) continue;
+      if (key.startsWith("sources[") || key.startsWith("notify[")) continue;
       let node: unknown = example;
       for (const part of key.split(".")) {
         assert.ok(typeof node === "object" && node !== null && part in node, `example lacks ${key}`);
         node = (node as Record<string, unknown>)[part];
       }
+    }
+  });
+
+  it("every notification target key is described", () => {
+    for (const key of listConfigKeys().filter((k) => k.startsWith("notify[]."))) {
+      const name = key.slice("notify[].".length);
+      assert.match(exampleText, new RegExp(`^#   ${name} +\\S`, "m"), `no description of notify[].${name}`);
     }
   });
 

@@ -180,7 +180,7 @@ describe("Dockerfile", () => {
 
     before(async () => {
       server = createServer((req, res) => {
-        res.writeHead(req.url === "/healthz" ? status : 404).end("{}");
+        res.writeHead(req.url === "/readyz" ? status : 404).end("{}");
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const address = server.address();
@@ -197,18 +197,18 @@ describe("Dockerfile", () => {
         );
       });
 
-    it("is an exec-form node command against /healthz with a timeout", () => {
+    it("is an exec-form node command against /readyz with a timeout", () => {
       assert.ok(command.length > 0, `HEALTHCHECK ${check.args}`);
-      assert.ok(command.join(" ").includes("/healthz"));
+      assert.ok(command.join(" ").includes("/readyz"));
       assert.ok(flags.has("timeout") && flags.has("interval"), "interval and timeout set");
     });
 
-    it("passes while /healthz answers 200", async () => {
+    it("passes while /readyz answers 200", async () => {
       status = 200;
       assert.equal(await runCheck(port), 0);
     });
 
-    it("fails while /healthz answers 503 (Redis down)", async () => {
+    it("fails while /readyz answers 503 (Redis down)", async () => {
       status = 503;
       assert.equal(await runCheck(port), 1);
     });

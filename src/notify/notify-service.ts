@@ -1,0 +1,133 @@
+/**
+ * Notifications in one service process: the notifier (emitting from workers' job outcomes, archive
+ * writes and browser failures), the delivery worker (worker role), and the silence check (scheduler
+ * role, once a minute). Without targets nothing is created and every hook is a no-op.
+ */
+import type { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Config } from "../config/schema.ts";
+import type { JobObserver } from "../jobs/job-outcome.ts";
+import type { Logger } from "../logger.ts";
+import type { Role } from "../main.ts";
+import type { Metrics } from "../ops/metrics.ts";
+import type { Status } from "../status/read-status.ts";
+import type { ArticleStore } from "../store/article-store.ts";
+import type { SourceState } from "../store/source-state.ts";
+import { createFetchSend, type Send } from "./http-send.ts";
+import { createNotifier, createNotifyQueue } from "./notifier.ts";
+import { startNotifyWorker } from "./notify-worker.ts";
+import { buildEvent, checkSilence, createNotifyObserver, type PipelineEventDeps } from "./pipeline-events.ts";
+
+/** What notifications are built from. */
+export interface NotifyServiceDeps {
+  readonly config: Config;
+  readonly roles: ReadonlySet<Role>;
+  readonly redis: Redis;
+  readonly store: ArticleStore;
+  readonly sourceState: SourceState;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readStatus(): Promise<Status>;
+  /** Outbound requests of chat and webhook targets; default a plain fetch with a 10 s timeout. */
+  readonly send?: Send;
+}
+
+/** The notification hooks of a process. */
+export interface NotifyService {
+  readonly observe: JobObserver;
+  /** The notify queue (for the status views), null without targets. */
+  readonly queue: Queue | null;
+  /** An archive write failed / succeeded. */
+  archiveWritten(error: unknown): void;
+  /** A browser fetch failed (`streak` in a row) or delivered a page (0). */
+  browserFailed(streak: number): void;
+  close(): Promise<void>;
+}
+
+const SILENCE_CHECK_MS = 60_000;
+const BROWSER_ALERT_STREAK = 3;
+
+/** Creates the notification side of a process. */
+export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
+  const { config, logger } = deps;
+  if (config.notify.length === 0) {
+    return {
+      observe: () => undefined,
+      queue: null,
+      archiveWritten: () => undefined,
+      browserFailed: () => undefined,
+      close: async () => undefined,
+    };
+  }
+  const { prefix } = config.redis;
+  const queue = createNotifyQueue(deps.redis, prefix);
+  const notifier = createNotifier({ redis: deps.redis, prefix, queue, targets: config.notify });
+  const eventDeps: PipelineEventDeps = {
+    notifier,
+    store: deps.store,
+    sourceState: deps.sourceState,
+    failingAfter: config.alerts.failingAfter,
+    publicUrl: config.server.publicUrl,
+    logger: logger.child({ module: "notify" }),
+    now: Date.now,
+  };
+  const quietly = (work: Promise<unknown>) =>
+    void work.catch((err: unknown) => logger.warn({ err }, "notification not emitted"));
+  const condition = (
+    name: "archive.failed" | "browser.failed",
+    on: boolean,
+    headline: string,
+    details = {},
+  ) =>
+    quietly(
+      on
+        ? notifier.emit(
+            buildEvent(Date.now(), name, {
+              headline,
+              link: `${config.server.publicUrl}/`,
+              details,
+              condition: name,
+            }),
+          )
+        : notifier.clear(name),
+    );
+
+  let worker: Worker | null = null;
+  if (deps.roles.has("worker")) {
+    worker = startNotifyWorker({
+      connection: deps.redis,
+      prefix,
+      targets: config.notify,
+      send: deps.send ?? createFetchSend(10_000),
+      maxPerMinute: config.alerts.maxPerMinute,
+      metrics: deps.metrics,
+      logger: logger.child({ module: "notify" }),
+      now: Date.now,
+    });
+  }
+  const timer = deps.roles.has("scheduler")
+    ? setInterval(
+        () => quietly(deps.readStatus().then((status) => checkSilence(eventDeps, status))),
+        SILENCE_CHECK_MS,
+      )
+    : null;
+  timer?.unref();
+
+  return {
+    observe: createNotifyObserver(eventDeps),
+    queue,
+    archiveWritten: (error) =>
+      condition("archive.failed", error !== null, "writing the markdown archive failed", {
+        error: error instanceof Error ? error.message : error === null ? null : String(error),
+      }),
+    browserFailed: (streak) =>
+      streak === 0 || streak >= BROWSER_ALERT_STREAK
+        ? condition("browser.failed", streak > 0, `the browser failed ${streak} times in a row`, { streak })
+        : undefined,
+    async close() {
+      if (timer !== null) clearInterval(timer);
+      await worker?.close();
+      await queue.close();
+    },
+  };
+}
