@@ -76,11 +76,11 @@ async function waitServing(port: number, child: ServiceChild): Promise<void> {
   await waitFor(
     async () => {
       if (child.hasExited()) throw new Error(`service exited:\n${child.tail()}`);
-      const health = await fetch(`${base}/healthz`);
-      const body = (await health.json()) as { status?: string };
-      return health.status === 200 && body.status === "ok";
+      // Live, not necessarily ready: a first start without Chromium serves feeds, and /readyz says why
+      // it is not ready for browser fetches.
+      return (await fetch(`${base}/livez`)).status === 200;
     },
-    { timeoutMs: READY_MS, intervalMs: 100, what: `a healthy /healthz on ${port}` },
+    { timeoutMs: READY_MS, intervalMs: 100, what: `a live /livez on ${port}` },
   );
   const feed = await fetch(`${base}/feed.xml`);
   const xml = await feed.text();
@@ -169,6 +169,9 @@ describe("first start", { timeout: 180_000 }, () => {
       assert.ok(redisPid > 0 && isAlive(redisPid), `redis-server pid ${redisPid}`);
       const warning = child.logs.find((l) => l.level === 40 && String(l.msg).startsWith("chromium:"));
       assert.match(String(warning?.msg), /apt-get install chromium/);
+      const ready = await fetch(`http://127.0.0.1:${env.PORT}/readyz`);
+      assert.equal(ready.status, 503, "not ready for browser fetches without Chromium");
+      assert.match(await ready.text(), /browser/);
 
       const client = new Redis({ host: "127.0.0.1", port: redisPort, lazyConnect: true });
       await client.connect();

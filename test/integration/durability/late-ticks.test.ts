@@ -77,7 +77,10 @@ describe("late ticks", () => {
       timeoutMs: 20_000,
       what: `the digest job of the stopped slot (${digestId})`,
     });
-    assert.ok(!digestIdsBefore.has(digestId), "the digest job was added after the stop, not at boot");
+    assert.ok(
+      !digestIdsBefore.has(digestId),
+      `the digest job was added after the stop, not at boot (${[...digestIdsBefore].join(", ")}; slot ${new Date(slot).toISOString()})`,
+    );
     assert.equal(scheduler.hasExited(), false, "no restart was needed");
     await publish.close();
     await discover.close();
