@@ -13,7 +13,6 @@ import { createTestRedis, type TestRedis } from "../../support/redis.ts";
 import { createServiceHarness, type ServiceHarness, waitFor } from "../../support/service-harness.ts";
 
 const SOURCE = "quarter-minute";
-const PERIOD_MS = 15_000;
 
 /** `20260103T013015Z` for an instant on a whole second, written out here rather than taken from src. */
 function slotOf(ms: number): string {
@@ -35,8 +34,10 @@ describe("late ticks", () => {
   });
 
   it("runs the source's and the digest's slot that passed while the process was stopped", async () => {
-    // The first quarter-minute slot at least 40 s away: time to boot (slowly, on a busy machine) first.
-    const slot = Math.ceil((Date.now() + 40_000) / PERIOD_MS) * PERIOD_MS;
+    // The first whole minute at least 40 s away: time to boot (slowly, on a busy machine) first. A whole
+    // minute because the digest's window ends on the minute of its schedule (its seconds are not part
+    // of the day boundary): a slot at second 45 would close the day 45 s before its tick.
+    const slot = Math.ceil((Date.now() + 40_000) / 60_000) * 60_000;
     const at = new Date(slot);
     const digestSchedule = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
     h = await createServiceHarness({
