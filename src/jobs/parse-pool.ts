@@ -83,19 +83,27 @@ const WORKER_MODULE = new URL("./parse-worker.ts", import.meta.url).href;
 export interface ParsePoolOptions {
   readonly threads: number;
   /**
-   * Pages whose `#js_content` is at most this many characters (and whole pages at most 4 times
-   * that) are parsed on the calling thread: copying a 3 MB page to a thread costs more CPU than
-   * parsing it (the parser renders only the body, 60–280 KB in the corpus), and such a parse takes
-   * milliseconds. Default 512 KiB; 0 sends every page to a thread.
+   * Pages whose `#js_content` is at most this many characters (and whole pages at most
+   * WHOLE_PAGE_FACTOR times that) are parsed on the calling thread: copying a 3 MB page to a thread
+   * costs more CPU than parsing it (the parser renders only the body, 60–280 KB in the corpus; the
+   * rest of a page is script it scans once), and such a parse takes milliseconds. Default 512 KiB;
+   * 0 sends every page to a thread.
    */
   readonly inlineMaxChars?: number;
 }
 
 const INLINE_MAX_CHARS = 512 * 1024;
+/**
+ * Real article pages are 2–3.7 MB, ~97% inline script, and scanning that script is a few
+ * milliseconds; 16 × 512 KiB (8 MiB) keeps every such page inline and bounds the scan of a page
+ * that is all script. (At 4×, every real page went to a thread: bench:pipeline's http rate fell
+ * from 51 to 17–30 articles/s and a worker's CPU per article rose from 29 to 48–61 ms.)
+ */
+const WHOLE_PAGE_FACTOR = 16;
 
 /** True when a page is cheap enough to parse on the calling thread (see ParsePoolOptions). */
 export function isLightPage(html: string, maxChars: number): boolean {
-  if (html.length > maxChars * 4) return false;
+  if (html.length > maxChars * WHOLE_PAGE_FACTOR) return false;
   const start = findTagById(html, "js_content");
   const range = start === -1 ? null : elementRange(html, start);
   return range === null || range.end - range.start <= maxChars;

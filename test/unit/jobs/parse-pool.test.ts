@@ -72,6 +72,11 @@ describe("createParsePool", () => {
     try {
       const html = buildArticlePage("<p>轻</p>");
       assert.equal(isLightPage(html, 512 * 1024), true);
+      // A real page: a short body among megabytes of inline script stays on the calling thread.
+      const script = `<script>var pad = "${"x".repeat(3_500_000)}";</script>`;
+      assert.equal(isLightPage(html.replace("</body>", `${script}</body>`), 512 * 1024), true);
+      const allScript = `<script>var pad = "${"x".repeat(9_000_000)}";</script>`;
+      assert.equal(isLightPage(html.replace("</body>", `${allScript}</body>`), 512 * 1024), false);
       assert.equal(isLightPage(buildLargeArticlePage(600 * 1024), 512 * 1024), false);
       assert.equal(isLightPage(buildDeepArticlePage(300_000), 512 * 1024), false);
       assert.deepEqual(await light.parseArticle(html), parseArticle(html));
