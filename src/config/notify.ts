@@ -67,6 +67,17 @@ export const NotifyTargetSchema = z
 /** One validated notification target. */
 export type NotifyTarget = z.infer<typeof NotifyTargetSchema>;
 
+/** The id of the target that `digest.webhookUrl` stands for. */
+export const DIGEST_WEBHOOK_TARGET_ID = "digest-webhook";
+
+/**
+ * `digest.webhookUrl` is shorthand for a webhook target receiving `digest.built`, so the digest's
+ * summary is delivered like every other notification: queued, retried with backoff, counted.
+ */
+export function toDigestWebhookTarget(url: string): NotifyTarget {
+  return { id: DIGEST_WEBHOOK_TARGET_ID, type: "webhook", url, events: ["digest.built"] };
+}
+
 /** The list of targets; ids must be unique (they name rate-limit keys and jobs). */
 export const NotifyListSchema = z.array(NotifyTargetSchema).superRefine((targets, ctx) => {
   const seen = new Set<string>();

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { findPrivateHostProblem, parseHostKey, toHostKey } from "../fetchers/ip-class.ts";
-import { NotifyListSchema } from "./notify.ts";
+import { DIGEST_WEBHOOK_TARGET_ID, NotifyListSchema, toDigestWebhookTarget } from "./notify.ts";
 import {
   CronSchema,
   DEFAULT_TIMEZONE,
@@ -152,7 +152,10 @@ const DigestSchema = z.strictObject({
   schedule: CronSchema.default("0 8 * * *"),
   /** Time zone of the digest schedule and day. Default `Asia/Shanghai`. */
   timezone: TimeZoneSchema.default(DEFAULT_TIMEZONE),
-  /** URL that receives a JSON summary after each digest. Default unset. */
+  /**
+   * URL that receives a JSON summary after each digest: shorthand for a `notify` webhook target
+   * (id `digest-webhook`) with `events: [digest.built]`. Default unset.
+   */
   webhookUrl: HttpUrlSchema.optional(),
 });
 
@@ -208,6 +211,16 @@ const ConfigObjectSchema = ConfigFields.superRefine((config, ctx) => {
     });
   }
   checkPrivateHosts(config, ctx);
+  if (config.digest.webhookUrl !== undefined) {
+    const i = config.notify.findIndex((t) => t.id === DIGEST_WEBHOOK_TARGET_ID);
+    if (i !== -1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["notify", i, "id"],
+        message: `"${DIGEST_WEBHOOK_TARGET_ID}" is the target digest.webhookUrl stands for; rename this one`,
+      });
+    }
+  }
   if (config.jobs.timeoutMs <= config.fetch.timeoutMs) {
     ctx.addIssue({
       code: "custom",
@@ -239,9 +252,16 @@ function checkPrivateHosts(config: z.output<typeof ConfigFields>, ctx: z.Refinem
   }
 }
 
-/** The whole configuration; fills `server.publicUrl` and drops trailing slashes from URLs. */
+/**
+ * The whole configuration; fills `server.publicUrl`, drops trailing slashes from URLs and turns
+ * `digest.webhookUrl` into its notification target.
+ */
 export const ConfigSchema = ConfigObjectSchema.transform((config) => ({
   ...config,
+  notify:
+    config.digest.webhookUrl === undefined
+      ? config.notify
+      : [...config.notify, toDigestWebhookTarget(config.digest.webhookUrl)],
   server: {
     ...config.server,
     publicUrl: (config.server.publicUrl ?? `http://localhost:${config.server.port}`).replace(/\/+$/, ""),

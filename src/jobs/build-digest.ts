@@ -5,15 +5,15 @@
  * (`publish/digest-windows.ts`, `publish/digest.ts`), so the file and `/digests/<day>` always agree, and
  * writes it atomically as `<dataDir>/digests/<day>.md`. Re-running a day replaces that one file; the
  * server's `/digest.xml` guid is `digest-<day>` either way. It then announces a change (so servers
- * rebuild their digests within their debounce instead of at the next periodic check) and POSTs the
- * optional webhook a JSON summary. A failing webhook is an operator alert, never a failed digest: the
- * digest is already written and served, and retrying the job would only resend it.
+ * rebuild their digests within their debounce instead of at the next periodic check) and the
+ * `digest.built` notification with a summary (`digest.webhookUrl` is one of its targets). Deliveries
+ * are notify jobs with their own retries: a failing target never fails the digest, which is already
+ * written and served.
  */
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
-import { isAppError, UsageError } from "../errors.ts";
-import type { GuardedHttp } from "../fetchers/guarded-http.ts";
+import { UsageError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { FeedItem } from "../model.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
@@ -40,9 +40,6 @@ export interface DigestJobSettings {
   /** config.digest.schedule: its daily run time closes each window. */
   readonly schedule: string;
   readonly timezone: string;
-  readonly webhookUrl?: string | undefined;
-  /** Budget of one webhook call. Default 10000 ms. */
-  readonly webhookTimeoutMs?: number;
 }
 
 /** What the processor needs. */
@@ -52,12 +49,12 @@ export interface BuildDigestDeps {
   readonly dataDir: string;
   readonly settings: DigestJobSettings;
   readonly logger: Logger;
-  /** Sends the webhook (the guarded client: public addresses or allowed private hosts only). */
-  readonly http: Pick<GuardedHttp, "postJson">;
+  /** Emits the `digest.built` notification; answers how many targets it was queued for. */
+  announce(summary: DigestSummary): Promise<number>;
   now(): Date;
 }
 
-/** The JSON body the webhook receives. */
+/** What `digest.built` carries (a webhook target receives these fields in its JSON body). */
 export interface DigestSummary {
   readonly day: string;
   /** Window start and end (ISO 8601, UTC): articles stored in [from, to). */
@@ -76,10 +73,9 @@ export interface BuildDigestResult {
   readonly path: string;
   readonly articles: number;
   readonly sources: number;
-  readonly webhook: "sent" | "failed" | "off";
+  /** Notification targets `digest.built` was queued for. */
+  readonly notified: number;
 }
-
-const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** The processor settings from the configuration. */
 export function toDigestJobSettings(config: Config): DigestJobSettings {
@@ -87,7 +83,6 @@ export function toDigestJobSettings(config: Config): DigestJobSettings {
     publicUrl: config.server.publicUrl,
     schedule: config.digest.schedule,
     timezone: config.digest.timezone,
-    webhookUrl: config.digest.webhookUrl,
   };
 }
 
@@ -122,7 +117,7 @@ export function resolveDigestWindow(
   return window;
 }
 
-/** The webhook body for the items of `window`. */
+/** The summary of the items of `window`. */
 export function toDigestSummary(
   items: readonly FeedItem[],
   window: DigestWindow,
@@ -144,23 +139,6 @@ export function createBuildDigest(
   deps: BuildDigestDeps,
 ): (data: BuildDigestData) => Promise<BuildDigestResult> {
   const { settings, logger } = deps;
-
-  async function notify(summary: DigestSummary): Promise<BuildDigestResult["webhook"]> {
-    const url = settings.webhookUrl;
-    if (url === undefined) return "off";
-    try {
-      await deps.http.postJson(url, summary, {
-        timeoutMs: settings.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
-      });
-      return "sent";
-    } catch (err) {
-      // The webhook URL stays out of the line (it is redacted anyway): chat webhooks embed their key.
-      const code = isAppError(err) ? err.code : "FETCH_NETWORK";
-      logger.warn({ alert: true, code, day: summary.day, err }, "digest webhook failed");
-      return "failed";
-    }
-  }
-
   return async (data) => {
     const window = resolveDigestWindow(data.day, deps.now(), settings);
     const range = { from: window.from.getTime(), to: window.to.getTime() };
@@ -170,14 +148,14 @@ export function createBuildDigest(
     await publishArticleChange(deps.redis, deps.prefix, digestChangeKey(window.day));
     const summary = toDigestSummary(items, window, digest.document.url);
     logger.debug({ day: window.day, path, articles: summary.articles }, "digest written");
-    const webhook = await notify(summary);
+    const notified = await deps.announce(summary);
     return {
       outcome: "built",
       day: window.day,
       path,
       articles: summary.articles,
       sources: summary.sources.length,
-      webhook,
+      notified,
     };
   };
 }

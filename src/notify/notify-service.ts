@@ -7,12 +7,14 @@ import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config/schema.ts";
 import type { JobObserver } from "../jobs/job-outcome.ts";
+import type { DigestSummary } from "../jobs/build-digest.ts";
 import type { Logger } from "../logger.ts";
 import type { Role } from "../main.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import type { Status } from "../status/read-status.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
+import { announceDigest } from "./digest-announcer.ts";
 import { createFetchSend, type Send } from "./http-send.ts";
 import { createNotifier, createNotifyQueue } from "./notifier.ts";
 import { startNotifyWorker } from "./notify-worker.ts";
@@ -41,6 +43,8 @@ export interface NotifyService {
   archiveWritten(error: unknown): void;
   /** A browser fetch failed (`streak` in a row) or delivered a page (0). */
   browserFailed(streak: number): void;
+  /** Emits `digest.built`; answers the targets it was queued for. */
+  announceDigest(summary: DigestSummary): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
       queue: null,
       archiveWritten: () => undefined,
       browserFailed: () => undefined,
+      announceDigest: async () => 0,
       close: async () => undefined,
     };
   }
@@ -120,6 +125,7 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
       condition("archive.failed", error !== null, "writing the markdown archive failed", {
         error: error instanceof Error ? error.message : error === null ? null : String(error),
       }),
+    announceDigest: (summary) => announceDigest(notifier, summary),
     browserFailed: (streak) =>
       streak === 0 || streak >= BROWSER_ALERT_STREAK
         ? condition("browser.failed", streak > 0, `the browser failed ${streak} times in a row`, { streak })

@@ -115,17 +115,8 @@ export function createNotifyObserver(deps: PipelineEventDeps): JobObserver {
         ? onFetchOutcome(deps, o)
         : o.queue === QUEUE.discover
           ? onPollOutcome(deps, o)
-          : o.outcome === "built"
-            ? deps.notifier
-                .emit(
-                  buildEvent(deps.now(), "digest.built", {
-                    headline: `digest ${str(o.result?.day)}: ${String(o.result?.articles ?? 0)} articles`,
-                    link: `${deps.publicUrl}/digests/${str(o.result?.day)}`,
-                    details: { day: o.result?.day, articles: o.result?.articles, sources: o.result?.sources },
-                  }),
-                )
-                .then(() => undefined)
-            : Promise.resolve();
+          : // A built digest announces itself (notify/digest-announcer.ts), also when built by hand.
+            Promise.resolve();
     work.catch((err: unknown) => deps.logger.warn({ err, queue: o.queue }, "notification not emitted"));
   };
 }

@@ -10,6 +10,7 @@ import { findChromium } from "../fetchers/chromium.ts";
 import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import type { RawPage } from "../fetchers/wechat-page.ts";
 import { retryFailedArticle } from "../jobs/failed-retry.ts";
+import type { DigestSummary } from "../jobs/build-digest.ts";
 import type { JobObserver } from "../jobs/job-outcome.ts";
 import type { Queues } from "../jobs/queues.ts";
 import { addManualPollJob } from "../jobs/scheduler.ts";
@@ -74,6 +75,8 @@ export interface ServiceOps {
   observeFetch<A extends unknown[]>(
     fetch: (...args: A) => Promise<RawPage>,
   ): (...args: A) => Promise<RawPage>;
+  /** Emits `digest.built` (see notify/digest-announcer.ts). */
+  announceDigest(summary: DigestSummary): Promise<number>;
   /** Counts archive write failures. */
   observeArchiveWrite<A extends unknown[], R>(write: (...args: A) => Promise<R>): (...args: A) => Promise<R>;
   /** Starts `/livez`, `/readyz`, `/metrics` on `server.opsPort` unless this process runs the server. */
@@ -143,6 +146,7 @@ export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
       metricsObserver(outcome);
       notify.observe(outcome);
     },
+    announceDigest: (summary) => notify.announceDigest(summary),
     observeFetch: (fetch) =>
       withFetchObservation(fetch, metrics, browser, (streak) => {
         if (streak > 0)

@@ -100,7 +100,7 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
       prefix,
       dataDir: config.dataDir,
       settings: toDigestJobSettings(config),
-      http: guarded,
+      announce: ops.announceDigest,
       logger: logger.child({ module: "digest" }),
       now: () => new Date(),
     }),

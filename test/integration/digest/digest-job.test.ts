@@ -1,7 +1,8 @@
 /**
  * The `build-digest` processor against real Redis and the real HTTP server: a fixed window, articles
  * stored at known instants inside and outside it (edges included), the written document, re-runs, the
- * change notice, the webhook (alive, dead, hanging, failing) and the scheduler's deterministic job ids.
+ * change notice, the `digest.built` announcement and its delivery to `digest.webhookUrl` through the
+ * notify queue (alive, failing, private), and the scheduler's deterministic job ids.
  */
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
@@ -9,17 +10,29 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Queue } from "bullmq";
+import { Queue, type Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { toDigestWebhookTarget } from "../../../src/config/notify.ts";
 import { parseRssFeed } from "feedsmith";
 import { parse as parseYaml } from "yaml";
 import { createGuardedHttp, type GuardedHttp } from "../../../src/fetchers/guarded-http.ts";
-import { type BuildDigestData, createBuildDigest } from "../../../src/jobs/build-digest.ts";
+import {
+  type BuildDigestData,
+  createBuildDigest,
+  type DigestSummary,
+} from "../../../src/jobs/build-digest.ts";
 import { addDigestJob, startDigestScheduler } from "../../../src/jobs/digest-scheduler.ts";
 import { QUEUE } from "../../../src/jobs/queues.ts";
 import { createLogger } from "../../../src/logger.ts";
+import { createDigestAnnouncer } from "../../../src/notify/digest-announcer.ts";
+import { createFetchSend } from "../../../src/notify/http-send.ts";
+import { NOTIFY_QUEUE } from "../../../src/notify/notifier.ts";
+import { startNotifyWorker } from "../../../src/notify/notify-worker.ts";
+import { createMetrics } from "../../../src/ops/metrics.ts";
 import { readDocument, renderDocument } from "../../../src/parsers/front-matter.ts";
 import { type ArticleChange, watchArticleChanges } from "../../../src/store/change-feed.ts";
 import { startCanary } from "../../support/canary-server.ts";
+import { testRedisUrl } from "../../support/redis.ts";
 import { makeArticle } from "../../support/seed-articles.ts";
 import { parseStrictXml } from "../../support/strict-xml.ts";
 import { startTestServer, type TestServer, waitFor } from "../../support/test-server.ts";
@@ -136,15 +149,6 @@ async function startHook(): Promise<Hook> {
   });
 }
 
-/** A port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** `## source` sections of a digest body → the `### [title](<url>)` entries under each. */
 function sections(body: string): Map<string, { title: string; url: string }[]> {
   const out = new Map<string, { title: string; url: string }[]>();
@@ -186,25 +190,62 @@ describe("build-digest job", () => {
     clients.push(client);
     return client;
   };
-  // The receivers run on loopback, so each run allows its webhook's host:port, as operators would.
-  const processor = (webhookUrl?: string, webhookTimeoutMs = 2000, allow = webhookUrl !== undefined) =>
+  const announced: DigestSummary[] = [];
+  const recordAnnouncement = async (summary: DigestSummary) => {
+    announced.push(summary);
+    return 0;
+  };
+  const processor = (announce = recordAnnouncement) =>
     createBuildDigest({
       redis: server.t.redis,
       prefix: server.t.prefix,
       dataDir: server.dataDir,
-      settings: {
-        publicUrl: SITE,
-        schedule: "0 8 * * *",
-        timezone: "Asia/Shanghai",
-        webhookUrl,
-        webhookTimeoutMs,
-      },
-      http: allow && webhookUrl !== undefined ? guardedAllowing(new URL(webhookUrl).host) : guardedAllowing(),
+      settings: { publicUrl: SITE, schedule: "0 8 * * *", timezone: "Asia/Shanghai" },
+      announce,
       logger,
       now: () => NOW,
     });
-  const run = (data: BuildDigestData, webhookUrl?: string, timeoutMs?: number) =>
-    processor(webhookUrl, timeoutMs)(data);
+  const run = (data: BuildDigestData) => processor()(data);
+
+  /**
+   * Builds the digest with `digest.webhookUrl` = `url` as the service does: the processor announces
+   * through a notifier, and a notify worker delivers through the guarded client, which allows
+   * `allowedHost` (the loopback receivers, listed as operators would list them).
+   */
+  async function buildWithWebhook(url: string, allowedHost: string | null) {
+    const targets = [toDigestWebhookTarget(url)];
+    const announcer = createDigestAnnouncer({ redis: server.t.redis, prefix: server.t.prefix, targets });
+    const guarded = allowedHost === null ? guardedAllowing() : guardedAllowing(allowedHost);
+    // A BullMQ worker's connection must not give up on a command (maxRetriesPerRequest null).
+    const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const worker: Worker = startNotifyWorker({
+      connection,
+      prefix: server.t.prefix,
+      targets,
+      send: createFetchSend(2000, guarded.send),
+      maxPerMinute: 20,
+      metrics: createMetrics(),
+      logger,
+      now: Date.now,
+    });
+    const queue = new Queue(NOTIFY_QUEUE, { connection: server.t.connect(), prefix: server.t.prefix });
+    try {
+      const result = await processor(announcer.announce)({ day: DAY, reason: "manual" });
+      const settled = await waitFor(async () => {
+        const jobs = await queue.getJobs(["completed", "failed", "delayed"]);
+        return jobs.some((j) => j.attemptsMade >= 1 || j.finishedOn !== undefined);
+      }, 10_000);
+      assert.ok(settled, "the delivery was attempted");
+      const [job] = await queue.getJobs(["completed", "failed", "delayed", "waiting", "active"]);
+      return { result, job };
+    } finally {
+      await worker.close();
+      connection.disconnect();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await announcer.close();
+    }
+  }
 
   before(async () => {
     hook = await startHook();
@@ -225,7 +266,7 @@ describe("build-digest job", () => {
     assert.equal(result.path, join(server.dataDir, "digests", `${DAY}.md`));
     assert.equal(result.articles, 4);
     assert.equal(result.sources, 2);
-    assert.equal(result.webhook, "off");
+    assert.equal(result.notified, 0);
     const text = await readFile(result.path, "utf8");
 
     const front = /^---\n([\s\S]*?)\n---\n/.exec(text);
@@ -294,18 +335,13 @@ describe("build-digest job", () => {
     }
   });
 
-  it("posts the summary to the webhook", async () => {
-    hook.calls.length = 0;
-    hook.mode = "ok";
-    const result = await run({ day: DAY, reason: "manual" }, hook.url);
-    assert.equal(result.webhook, "sent");
-    assert.equal(hook.calls.length, 1);
-    const call = hook.calls[0];
-    assert.equal(call?.method, "POST");
-    assert.match(call?.contentType ?? "", /^application\/json/);
-    const body = call?.body as { sources: { id: string }[] } & Record<string, unknown>;
-    body.sources.sort((a, b) => a.id.localeCompare(b.id));
-    assert.deepEqual(body, {
+  it("announces digest.built with the window's summary", async () => {
+    announced.length = 0;
+    await run({ day: DAY, reason: "manual" });
+    assert.equal(announced.length, 1);
+    const summary = structuredClone(announced[0]) as DigestSummary & { sources: { id: string }[] };
+    summary.sources.sort((a, b) => a.id.localeCompare(b.id));
+    assert.deepEqual(summary, {
       day: DAY,
       from: "2025-11-19T00:00:00.000Z",
       to: "2025-11-20T00:00:00.000Z",
@@ -318,24 +354,38 @@ describe("build-digest job", () => {
     });
   });
 
-  it("never fails the digest on a dead, failing or hanging webhook, and raises an alert", async () => {
-    const dead = `http://127.0.0.1:${await deadPort()}/hook`;
+  it("delivers the summary to digest.webhookUrl as a notification target", async () => {
+    hook.calls.length = 0;
+    hook.mode = "ok";
+    const { result, job } = await buildWithWebhook(hook.url, new URL(hook.url).host);
+    assert.equal(result.notified, 1);
+    assert.ok(job?.finishedOn !== undefined && job.failedReason === undefined, job?.failedReason);
+    assert.equal(hook.calls.length, 1);
+    const call = hook.calls[0];
+    assert.equal(call?.method, "POST");
+    assert.match(call?.contentType ?? "", /^application\/json/);
+    const body = call?.body as Record<string, unknown>;
+    assert.equal(body.event, "digest.built");
+    assert.equal(body.day, DAY);
+    assert.equal(body.from, "2025-11-19T00:00:00.000Z");
+    assert.equal(body.to, "2025-11-20T00:00:00.000Z");
+    assert.equal(body.articles, 4);
+    assert.equal((body.sources as unknown[]).length, 2);
+    assert.equal(body.url, `${SITE}/digests/${DAY}`);
+    assert.equal(body.link, body.url);
+  });
+
+  it("a failing webhook never fails the digest: its delivery is retried by the notify queue", async () => {
     hook.mode = "fail";
-    const failing = await run({ day: DAY, reason: "manual" }, hook.url);
-    hook.mode = "hang";
-    const started = Date.now();
-    const hanging = await run({ day: DAY, reason: "manual" }, hook.url, 300);
-    assert.ok(Date.now() - started < 5000, "the webhook timeout bounds the job");
     logs.length = 0;
-    const refused = await run({ day: DAY, reason: "manual" }, dead);
-    for (const result of [failing, hanging, refused]) {
-      assert.equal(result.webhook, "failed");
-      assert.equal(result.articles, 4);
-    }
-    const alert = logs.find((l) => l.msg === "digest webhook failed");
-    assert.equal(alert?.alert, true);
-    assert.equal(alert?.code, "FETCH_NETWORK");
-    assert.ok(!JSON.stringify(logs).includes("key=secret"));
+    const { result, job } = await buildWithWebhook(hook.url, new URL(hook.url).host);
+    assert.equal(result.outcome, "built");
+    assert.equal(result.articles, 4);
+    assert.equal(job?.attemptsMade, 1);
+    assert.ok((job?.opts.attempts ?? 0) > 1, "more attempts follow");
+    const attempt = logs.find((l) => l.msg === "notification attempt failed");
+    assert.equal(attempt?.target, "digest-webhook");
+    assert.ok(!JSON.stringify(logs).includes("key=secret"), "the webhook's key stays out of the logs");
     assert.deepEqual(await readdir(join(server.dataDir, "digests")), [`${DAY}.md`]);
   });
 
@@ -343,14 +393,11 @@ describe("build-digest job", () => {
     const canary = await startCanary();
     try {
       logs.length = 0;
-      const result = await processor(
-        `${canary.base}/hook?key=secret`,
-        2000,
-        false,
-      )({ day: DAY, reason: "manual" });
-      assert.equal(result.webhook, "failed");
-      const alert = logs.find((l) => l.msg === "digest webhook failed");
-      assert.equal(alert?.code, "FETCH_ADDRESS_DENIED");
+      const { result } = await buildWithWebhook(`${canary.base}/hook?key=secret`, null);
+      assert.equal(result.outcome, "built");
+      const attempt = logs.find((l) => l.msg === "notification attempt failed");
+      const message = String((attempt?.err as { message?: unknown } | undefined)?.message);
+      assert.match(message, /loopback address .* list "[^"]+" in fetch\.allowedPrivateHosts/);
       assert.deepEqual(canary.requests, []);
     } finally {
       await canary.close();

@@ -96,7 +96,14 @@ describe("digest command and scheduled digest", () => {
     const text = await readFile(path, "utf8");
     assert.ok(text.includes(inWindow.title));
     assert.ok(!text.includes(afterWindow.title));
+    // The command only queues digest.built; a worker of the service delivers it to the webhook.
+    assert.match(r.stderr, /digest\.built queued for 1 notification target/);
+    assert.equal(posts.length, 0);
+    const worker = await h.startRole("worker");
+    await waitFor(() => posts.length >= 1, { timeoutMs: 15_000, what: "the webhook post" });
+    await worker.stop(20_000);
     assert.equal(posts.length, 1);
+    assert.equal(posts[0]?.event, "digest.built");
     assert.equal(posts[0]?.day, DAY);
     assert.equal(posts[0]?.articles, 1);
     assert.equal(posts[0]?.url, `http://feeds.test/digests/${DAY}`);
@@ -117,7 +124,7 @@ describe("digest command and scheduled digest", () => {
     assert.equal(done.jobId, `digest-${DAY.replaceAll("-", "")}`);
     assert.equal(done.day, DAY);
     assert.equal(done.articles, 1);
-    assert.equal(done.webhook, "sent");
+    assert.equal(done.notified, 1);
     await waitFor(() => posts.length >= 1, { timeoutMs: 5000, what: "the webhook post" });
 
     const queue = new Queue("publish", { connection: t.connect(), prefix: t.prefix });

@@ -141,6 +141,18 @@ describe("ConfigSchema rules", () => {
     rejects({ redis: { prefix: "wf:test" } }, "redis.prefix");
     rejects({ digest: { timezone: "Beijing" } }, "digest.timezone");
   });
+
+  it("turns digest.webhookUrl into a webhook target for digest.built, beside the listed ones", () => {
+    const url = "https://hooks.example.com/digest";
+    const chat = { id: "chat", type: "ntfy", url: "https://ntfy.example.com/t", events: ["article.new"] };
+    const config = ConfigSchema.parse({ digest: { webhookUrl: url }, notify: [chat] });
+    assert.deepEqual(config.notify, [
+      chat,
+      { id: "digest-webhook", type: "webhook", url, events: ["digest.built"] },
+    ]);
+    assert.deepEqual(ConfigSchema.parse({ notify: [chat] }).notify, [chat]);
+    rejects({ digest: { webhookUrl: url }, notify: [{ ...chat, id: "digest-webhook" }] }, "notify.0.id");
+  });
 });
 
 describe("SourceSchema", () => {
