@@ -23,7 +23,7 @@ import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
 import { createOutputCache } from "./output-cache.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
-import { createFeedRoutes } from "./routes/feeds.ts";
+import { createOutputRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
 import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
 
@@ -115,7 +115,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.checkIntervalMs === undefined ? {} : { checkIntervalMs: settings.checkIntervalMs }),
     now,
   });
-  const feeds = createFeedRoutes(cache, settings.feeds.limit);
+  const outputs = createOutputRoutes(cache, settings.feeds.limit);
   const api = createApiRoutes({
     store: deps.store,
     enqueue: deps.enqueue,
@@ -142,10 +142,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
 
   const exact = new Map<string, Route>([
-    ["/feed.xml", { methods: READ, handle: (req, res, q) => feeds.feed(req, res, q) }],
-    ["/opml.xml", { methods: READ, handle: (req, res) => feeds.opml(req, res) }],
-    ["/digest.xml", { methods: READ, handle: (req, res) => feeds.digestFeed(req, res) }],
-    ["/digest", { methods: READ, handle: (req, res) => feeds.latestDigest(req, res) }],
+    ...outputs.exact,
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
     ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
@@ -170,18 +167,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     exact.set("/actions/poll", { methods: POST, handle: (req, res) => status.poll(req, res) });
   }
   const patterns: readonly PatternRoute[] = [
-    {
-      pattern: /^\/feeds\/([A-Za-z0-9_-]{1,200})\.xml$/,
-      name: "/feeds/:id.xml",
-      methods: READ,
-      handle: (req, res, q, id) => feeds.sourceFeed(req, res, q, id),
-    },
-    {
-      pattern: /^\/digests\/(\d{4}-\d{2}-\d{2})$/,
-      name: "/digests/:day",
-      methods: READ,
-      handle: (req, res, _q, day) => feeds.digestDay(req, res, day),
-    },
+    ...outputs.patterns,
     {
       pattern: /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
       name: "/articles/:key.md",
