@@ -106,7 +106,10 @@ export function renderScope(content: ScopeContent, settings: OutputSettings): Ou
       buildDate: content.lastModified,
     };
     const body = row.format?.render(content.items, channel) ?? "";
-    out.set(path, createRepresentation(body, row.contentType, { lastModified: content.lastModified }));
+    out.set(
+      path,
+      createRepresentation(body, row.contentType, { lastModified: content.lastModified, compress: true }),
+    );
   }
   return out;
 }
@@ -140,7 +143,9 @@ export function renderOpml(
   }));
   const row = OUTPUTS.find((r) => r.scope === "index");
   // The list changes only with the set of sources, so it carries no Last-Modified of its own.
-  const rep = createRepresentation(buildOpml(feeds, settings.feedTitle), PAGE_TYPE.opml);
+  const rep = createRepresentation(buildOpml(feeds, settings.feedTitle), PAGE_TYPE.opml, {
+    compress: true,
+  });
   return new Map([[row?.path ?? "/opml.xml", rep]]);
 }
 
@@ -160,6 +165,7 @@ export function renderDigestDay(
   const page = createRepresentation(digest.html, PAGE_TYPE.html, {
     lastModified: window.to,
     extra: HTML_HEADERS,
+    compress: true,
   });
   return { window, page, document: digest.document, articleCount: inside.length };
 }
@@ -185,6 +191,7 @@ export function renderDigestPreview(
     lastModified: newestChange(inside),
     cacheControl: "no-cache",
     extra: HTML_HEADERS,
+    compress: true,
   });
 }
 

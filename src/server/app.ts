@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Redis } from "ioredis";
+import { MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
 import type { Logger } from "../logger.ts";
 import { createMetrics, type Metrics } from "../ops/metrics.ts";
 import type { ReadinessCheck } from "../ops/readiness.ts";
@@ -27,6 +28,9 @@ import { createOutputRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
 import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
 
+/** Name of the feed of hand-added articles when config gives none. */
+const DEFAULT_MANUAL_NAME = "手动添加";
+
 /** The configuration values the server uses (mapped from `Config` by the composition root). */
 export interface HttpServerSettings {
   /** config.redis.prefix */
@@ -37,7 +41,8 @@ export interface HttpServerSettings {
   /** Public base URL without trailing slash. */
   readonly publicUrl: string;
   readonly apiToken?: string | undefined;
-  readonly feeds: { readonly limit: number; readonly title: string };
+  /** `manualName` names the feed of hand-added articles (default `手动添加`). */
+  readonly feeds: { readonly limit: number; readonly title: string; readonly manualName?: string };
   /** `maxBytes`: largest proxied image (default 10 MiB). */
   readonly imageProxy: {
     readonly enabled: boolean;
@@ -47,7 +52,12 @@ export interface HttpServerSettings {
   readonly digest: { readonly schedule: string; readonly timezone: string };
   /** Static copies go to `<dataDir>/public/`; null writes none. */
   readonly dataDir: string | null;
-  readonly sources?: readonly { readonly id: string; readonly name?: string | undefined }[];
+  /** Configured sources (names and tags of their feeds); the manual feed's name is one of them. */
+  readonly sources?: readonly {
+    readonly id: string;
+    readonly name?: string | undefined;
+    readonly tags?: readonly string[];
+  }[];
   /** Output rebuild tuning (defaults: 1000 ms debounce, 5000 ms check). */
   readonly debounceMs?: number;
   readonly checkIntervalMs?: number;
@@ -103,9 +113,14 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       publicUrl: settings.publicUrl,
       feedTitle: settings.feeds.title,
       defaultLimit: settings.feeds.limit,
-      sourceNames: new Map(
-        (settings.sources ?? []).flatMap((s) => (s.name === undefined ? [] : [[s.id, s.name]])),
-      ),
+      // Hand-added articles get a feed named by config, never after the first article's account.
+      sourceNames: new Map([
+        [MANUAL_SOURCE_ID, settings.feeds.manualName ?? DEFAULT_MANUAL_NAME],
+        ...(settings.sources ?? []).flatMap((s): [string, string][] =>
+          s.name === undefined ? [] : [[s.id, s.name]],
+        ),
+      ]),
+      sourceTags: new Map((settings.sources ?? []).flatMap((s) => (s.tags?.length ? [[s.id, s.tags]] : []))),
       ...(imageUrl === undefined ? {} : { imageUrl }),
     },
     digest: settings.digest,
