@@ -6,7 +6,7 @@
  * an unchanged ETag. Pure.
  */
 
-import type { StoredArticle } from "../model.ts";
+import type { FeedItem, StoredArticle } from "../model.ts";
 import { buildDigest, type DigestWindow, toDigestItem } from "./digest.ts";
 import { buildDigestPreview } from "./digest-preview.ts";
 import type { FeedChannel } from "./feed-entry.ts";
@@ -83,7 +83,7 @@ export interface ScopeContent {
   readonly arg: string;
   /** Display name (source name or tag). */
   readonly name: string;
-  readonly items: readonly ReturnType<typeof toFeedItem>[];
+  readonly items: readonly FeedItem[];
   readonly lastModified: Date | null;
   /** The `?limit=` it was built for, when not the default (it appears in self links). */
   readonly limit?: number;
