@@ -42,6 +42,7 @@ const REQUIRED_KEYS = [
   "log.level",
   "feeds.limit",
   "feeds.title",
+  "feeds.manualName",
   "digest.schedule",
   "digest.timezone",
   "digest.webhookUrl",
@@ -58,6 +59,7 @@ const REQUIRED_KEYS = [
   "sources[].timezone",
   "sources[].enabled",
   "sources[].fetcher",
+  "sources[].tags",
 ];
 
 describe("ConfigSchema defaults", () => {
@@ -181,6 +183,16 @@ describe("SourceSchema", () => {
     for (const id of ["abc", "a-1", "0day", "x".repeat(64)]) ok({ id, type: "feed", url: "https://e.com/f" });
     for (const id of ["", "-a", "A", "a_b", "a:b", "a b", "é", "x".repeat(65)])
       bad({ id, type: "feed", url: "https://e.com/f" });
+  });
+
+  it("checks tags: letters of any script, digits, - and _, nothing that could leave a path", () => {
+    const feed = { id: "f", type: "feed", url: "https://e.com/f" };
+    assert.deepEqual(ok({ ...feed, tags: ["科技", "news", "a-b_1"] }).tags, ["科技", "news", "a-b_1"]);
+    assert.equal(ok(feed).tags, undefined);
+    for (const tag of ["", "-a", "a/b", "..", "a.b", "a b", "a%2F", "x".repeat(65)])
+      bad({ ...feed, tags: [tag] });
+    const issue = SourceSchema.safeParse({ ...feed, tags: ["a/b"] }).error?.issues[0];
+    assert.match(issue?.message ?? "", /^invalid tag "a\/b": use letters, digits/);
   });
 
   it("checks urls per type", () => {
