@@ -149,7 +149,8 @@ function toItemOptions(item: FeedItem, channel: RssChannel): RSS.ItemOptions {
     ...(cover === null
       ? {}
       : { enclosure: { url: channel.imageUrl?.(cover) ?? cover, type: toImageType(cover), size: 0 } }),
-    custom_elements: [{ "content:encoded": { _cdata: stripXmlIllegal(html) } }],
+    // A brief item (feed-query.ts `mode=brief`) has no body: no content:encoded, readers show the summary.
+    custom_elements: html === "" ? [] : [{ "content:encoded": { _cdata: stripXmlIllegal(html) } }],
   };
 }
 
