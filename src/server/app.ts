@@ -16,11 +16,15 @@ import { createMetrics, type Metrics } from "../ops/metrics.ts";
 import type { ReadinessCheck } from "../ops/readiness.ts";
 import { checkRedis } from "../ops/readiness.ts";
 import { createImageUrlRewriter } from "../publish/image-url.ts";
+import { createSourceFilter, type SourceFilterRules } from "../publish/item-filter.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
 import { createAuthThrottle } from "./auth-throttle.ts";
+import { createFeedGate } from "./feed-access.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
+import type { OutputSettings } from "./output-builders.ts";
 import { createOutputCache } from "./output-cache.ts";
+import { createPublishPredicate } from "./published-articles.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
 import { createFeedRoutes } from "./routes/feeds.ts";
@@ -37,7 +41,13 @@ export interface HttpServerSettings {
   /** Public base URL without trailing slash. */
   readonly publicUrl: string;
   readonly apiToken?: string | undefined;
-  readonly feeds: { readonly limit: number; readonly title: string };
+  /** config.feeds: `token` makes reader routes private, `link` picks where items point. */
+  readonly feeds: {
+    readonly limit: number;
+    readonly title: string;
+    readonly token?: string | undefined;
+    readonly link?: "wechat" | "archive";
+  };
   /** `maxBytes`: largest proxied image (default 10 MiB). */
   readonly imageProxy: {
     readonly enabled: boolean;
@@ -47,7 +57,13 @@ export interface HttpServerSettings {
   readonly digest: { readonly schedule: string; readonly timezone: string };
   /** Static copies go to `<dataDir>/public/`; null writes none. */
   readonly dataDir: string | null;
-  readonly sources?: readonly { readonly id: string; readonly name?: string | undefined }[];
+  /** Configured sources: names (feed titles), tags (OPML folders) and publishing filters. */
+  readonly sources?: readonly {
+    readonly id: string;
+    readonly name?: string | undefined;
+    readonly tags?: readonly string[] | undefined;
+    readonly filter?: SourceFilterRules | undefined;
+  }[];
   /** Output rebuild tuning (defaults: 1000 ms debounce, 5000 ms check). */
   readonly debounceMs?: number;
   readonly checkIntervalMs?: number;
@@ -83,6 +99,17 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** The output settings' publishing predicate of the sources that configure a filter. */
+function publishFilterSetting(
+  sources: NonNullable<HttpServerSettings["sources"]>,
+): Pick<OutputSettings, "isPublished"> {
+  const filters = new Map(
+    sources.flatMap((s) => (s.filter === undefined ? [] : [[s.id, createSourceFilter(s.filter)] as const])),
+  );
+  const isPublished = createPublishPredicate(filters);
+  return isPublished === undefined ? {} : { isPublished };
+}
+
 /** Creates the server; nothing listens until `listen`. */
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const { settings, logger } = deps;
@@ -107,6 +134,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         (settings.sources ?? []).flatMap((s) => (s.name === undefined ? [] : [[s.id, s.name]])),
       ),
       ...(imageUrl === undefined ? {} : { imageUrl }),
+      ...(settings.feeds.token === undefined ? {} : { feedToken: settings.feeds.token }),
+      link: settings.feeds.link ?? "wechat",
+      ...publishFilterSetting(settings.sources ?? []),
     },
     digest: settings.digest,
     publicDir: settings.dataDir === null ? null : path.join(settings.dataDir, "public"),
@@ -141,11 +171,12 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.imageProxy.maxBytes === undefined ? {} : { maxBytes: settings.imageProxy.maxBytes }),
   });
 
+  const gate = createFeedGate(settings.feeds.token);
   const exact = new Map<string, Route>([
-    ["/feed.xml", { methods: READ, handle: (req, res, q) => feeds.feed(req, res, q) }],
-    ["/opml.xml", { methods: READ, handle: (req, res) => feeds.opml(req, res) }],
-    ["/digest.xml", { methods: READ, handle: (req, res) => feeds.digestFeed(req, res) }],
-    ["/digest", { methods: READ, handle: (req, res) => feeds.latestDigest(req, res) }],
+    ["/feed.xml", { methods: READ, handle: gate((req, res, q) => feeds.feed(req, res, q)) }],
+    ["/opml.xml", { methods: READ, handle: gate((req, res) => feeds.opml(req, res)) }],
+    ["/digest.xml", { methods: READ, handle: gate((req, res) => feeds.digestFeed(req, res)) }],
+    ["/digest", { methods: READ, handle: gate((req, res) => feeds.latestDigest(req, res)) }],
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
     ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
@@ -174,13 +205,13 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       pattern: /^\/feeds\/([A-Za-z0-9_-]{1,200})\.xml$/,
       name: "/feeds/:id.xml",
       methods: READ,
-      handle: (req, res, q, id) => feeds.sourceFeed(req, res, q, id),
+      handle: gate((req, res, q, id) => feeds.sourceFeed(req, res, q, id)),
     },
     {
       pattern: /^\/digests\/(\d{4}-\d{2}-\d{2})$/,
       name: "/digests/:day",
       methods: READ,
-      handle: (req, res, _q, day) => feeds.digestDay(req, res, day),
+      handle: gate((req, res, _q, day) => feeds.digestDay(req, res, day)),
     },
     {
       pattern: /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
@@ -192,12 +223,23 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const onRequest = createRouter(exact, patterns, { logger, metrics });
 
   const server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+    // 64 KiB of request line and headers: room for long feed filters, which the route then refuses
+    // past the pattern cap with a clear message rather than a bare parser error.
+    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000, maxHeaderSize: 64 * 1024 },
     onRequest,
   );
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+    const body = `${JSON.stringify({ error: tooLarge ? "request line or headers too large" : "bad request" })}\n`;
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
   });
 
   return {

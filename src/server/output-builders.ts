@@ -9,7 +9,9 @@
 
 import { buildDigest, buildDigestRss, type DigestWindow } from "../publish/digest.ts";
 import { buildDigestPreview } from "../publish/digest-preview.ts";
+import type { FeedItem } from "../model.ts";
 import { toFeedItem } from "../publish/feed-items.ts";
+import { applyFeedQuery, type FeedQuery } from "../publish/feed-query.ts";
 import { buildOpml, buildRss } from "../publish/rss.ts";
 import type { StoredArticle } from "../store/article-store.ts";
 import { createRepresentation, type Representation } from "./http-cache.ts";
@@ -27,6 +29,12 @@ export interface OutputSettings {
   readonly sourceNames?: ReadonlyMap<string, string>;
   /** Image URL rewriter (the signed proxy) when the proxy is on. */
   readonly imageUrl?: (url: string) => string;
+  /** config.feeds.token: carried as `?key=` by self links, OPML entries and archive links. */
+  readonly feedToken?: string;
+  /** config.feeds.link: items link to WeChat (default) or to our `/articles/<key>` page. */
+  readonly link?: "wechat" | "archive";
+  /** The sources' publishing filters (config `sources[].filter`); absent publishes every article. */
+  readonly isPublished?: (article: StoredArticle) => boolean;
 }
 
 /** A rendered digest day: its page and its archive document. */
@@ -37,6 +45,12 @@ export interface DigestDay {
   readonly articleCount: number;
 }
 
+/** A request's view of a feed: its parsed parameters and the instant `filter_time` counts from. */
+export interface FeedView {
+  readonly query: FeedQuery;
+  readonly now: Date;
+}
+
 /** The newest store or edit time among `articles`, or null when there are none. */
 export function newestChange(articles: readonly StoredArticle[]): Date | null {
   let newest = Number.NEGATIVE_INFINITY;
@@ -44,17 +58,37 @@ export function newestChange(articles: readonly StoredArticle[]): Date | null {
   return Number.isFinite(newest) ? new Date(newest) : null;
 }
 
+/** An absolute public URL of `path` with `query` (canonical, may be empty) and the feed key when set. */
+export function toPublicLink(settings: OutputSettings, path: string, query = ""): string {
+  const params = new URLSearchParams(query);
+  if (settings.feedToken !== undefined) params.set("key", settings.feedToken);
+  const search = params.toString();
+  return `${settings.publicUrl}${path}${search === "" ? "" : `?${search}`}`;
+}
+
+/** The feed item of an article, its link pointing where config.feeds.link says. */
+function toPublishedItem(article: StoredArticle, settings: OutputSettings): FeedItem {
+  const item = toFeedItem(article);
+  return settings.link === "archive"
+    ? { ...item, url: toPublicLink(settings, `/articles/${article.key}`) }
+    : item;
+}
+
 function feedRepresentation(
   articles: readonly StoredArticle[],
   settings: OutputSettings,
   channel: { readonly title: string; readonly description: string; readonly path: string },
+  view?: FeedView,
 ): Representation {
-  const lastModified = newestChange(articles);
-  const xml = buildRss(articles.map(toFeedItem), {
+  const all = articles.map((a) => toPublishedItem(a, settings));
+  const items = view === undefined ? all : applyFeedQuery(all, view.query, settings.defaultLimit, view.now);
+  const shown = new Set(items.map((i) => i.key));
+  const lastModified = newestChange(articles.filter((a) => shown.has(a.key)));
+  const xml = buildRss(items, {
     title: channel.title,
     description: channel.description,
     siteUrl: settings.publicUrl,
-    feedUrl: `${settings.publicUrl}${channel.path}`,
+    feedUrl: toPublicLink(settings, channel.path, view?.query.canonical),
     ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
     // The newest change, not the clock, so a rebuild of the same items gives the same bytes.
     buildDate: lastModified,
@@ -62,21 +96,22 @@ function feedRepresentation(
   return createRepresentation(xml, CONTENT_TYPE.rss, { lastModified });
 }
 
-function withLimit(path: string, limit: number, settings: OutputSettings): string {
-  return limit === settings.defaultLimit ? path : `${path}?limit=${limit}`;
-}
-
-/** The combined feed of every source (`/feed.xml`). */
+/** The combined feed of every source (`/feed.xml`), as `view` asks for it when given. */
 export function renderCombinedFeed(
   articles: readonly StoredArticle[],
   settings: OutputSettings,
-  limit: number = settings.defaultLimit,
+  view?: FeedView,
 ): Representation {
-  return feedRepresentation(articles, settings, {
-    title: settings.feedTitle,
-    description: `${settings.feedTitle}: WeChat articles from every source`,
-    path: withLimit("/feed.xml", limit, settings),
-  });
+  return feedRepresentation(
+    articles,
+    settings,
+    {
+      title: settings.feedTitle,
+      description: `${settings.feedTitle}: WeChat articles from every source`,
+      path: "/feed.xml",
+    },
+    view,
+  );
 }
 
 /** The display name of a source: configured name, else the name its articles carry, else its id. */
@@ -90,19 +125,24 @@ export function sourceName(
   );
 }
 
-/** One source's feed (`/feeds/<id>.xml`). */
+/** One source's feed (`/feeds/<id>.xml`), as `view` asks for it when given. */
 export function renderSourceFeed(
   sourceId: string,
   articles: readonly StoredArticle[],
   settings: OutputSettings,
-  limit: number = settings.defaultLimit,
+  view?: FeedView,
 ): Representation {
   const name = sourceName(sourceId, articles, settings);
-  return feedRepresentation(articles, settings, {
-    title: `${name} · ${settings.feedTitle}`,
-    description: `${settings.feedTitle}: WeChat articles from ${name}`,
-    path: withLimit(`/feeds/${sourceId}.xml`, limit, settings),
-  });
+  return feedRepresentation(
+    articles,
+    settings,
+    {
+      title: `${name} · ${settings.feedTitle}`,
+      description: `${settings.feedTitle}: WeChat articles from ${name}`,
+      path: `/feeds/${sourceId}.xml`,
+    },
+    view,
+  );
 }
 
 /** The OPML list of every per-source feed (`/opml.xml`), in source id order. */
@@ -110,7 +150,7 @@ export function renderOpml(
   sources: readonly { readonly id: string; readonly name: string }[],
   settings: OutputSettings,
 ): Representation {
-  const feeds = sources.map((s) => ({ title: s.name, xmlUrl: `${settings.publicUrl}/feeds/${s.id}.xml` }));
+  const feeds = sources.map((s) => ({ title: s.name, xmlUrl: toPublicLink(settings, `/feeds/${s.id}.xml`) }));
   // The list changes only with the set of sources, so it carries no Last-Modified of its own.
   return createRepresentation(buildOpml(feeds, settings.feedTitle), CONTENT_TYPE.opml);
 }
@@ -123,11 +163,17 @@ export function renderDigestDay(
 ): DigestDay {
   const from = window.from.getTime();
   const to = window.to.getTime();
-  const inside = articles.filter((a) => a.storedAt >= from && a.storedAt < to);
-  const digest = buildDigest(inside.map(toFeedItem), window, {
-    siteUrl: settings.publicUrl,
-    ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
-  });
+  const inside = articles.filter(
+    (a) => a.storedAt >= from && a.storedAt < to && (settings.isPublished?.(a) ?? true),
+  );
+  const digest = buildDigest(
+    inside.map((a) => toPublishedItem(a, settings)),
+    window,
+    {
+      siteUrl: settings.publicUrl,
+      ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
+    },
+  );
   const page = createRepresentation(digest.html, CONTENT_TYPE.html, {
     lastModified: window.to,
     extra: HTML_HEADERS,
@@ -145,10 +191,13 @@ export function renderDigestPreview(
   settings: OutputSettings,
 ): Representation {
   const inside = articles.filter(
-    (a) => a.storedAt >= window.from.getTime() && a.storedAt < window.to.getTime(),
+    (a) =>
+      a.storedAt >= window.from.getTime() &&
+      a.storedAt < window.to.getTime() &&
+      (settings.isPublished?.(a) ?? true),
   );
   const html = buildDigestPreview(
-    inside.map(toFeedItem),
+    inside.map((a) => toPublishedItem(a, settings)),
     window,
     settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl },
   );
@@ -170,7 +219,7 @@ export function renderDigestFeed(days: readonly DigestDay[], settings: OutputSet
       title: `${settings.feedTitle} · 每日摘要`,
       description: `${settings.feedTitle}: the daily digest`,
       siteUrl: settings.publicUrl,
-      feedUrl: `${settings.publicUrl}/digest.xml`,
+      feedUrl: toPublicLink(settings, "/digest.xml"),
       ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
       buildDate: newest,
     },

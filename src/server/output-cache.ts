@@ -4,9 +4,10 @@
  * snapshot (`output-snapshot.ts`). Snapshots are rebuilt (1) at start, (2) about a second after a change
  * notice from the workers (`store/change-feed.ts`; notices within that second are batched), and (3) when
  * a cheap periodic check finds that the change counter moved without a notice reaching us (pub/sub is
- * fire-and-forget), that the last build failed, or that a new digest window has closed. A `?limit=`
- * other than the default, digest days older than the snapshot's and the "today so far" preview are
- * built on demand and kept in a small cache that every rebuild clears (so the preview follows every
+ * fire-and-forget), that the last build failed, or that a new digest window has closed. Feeds with
+ * request parameters (filters, `limit`, `mode=brief`: `publish/feed-query.ts`), digest days older than
+ * the snapshot's and the "today so far" preview are built on demand and kept in a bounded cache (by
+ * entries and bytes, keyed by the query's canonical form) that every rebuild clears (so the preview follows every
  * stored article). Each rebuild also writes the static copies under
  * `<dataDir>/public/`.
  */
@@ -15,6 +16,7 @@ import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
+import { type FeedQuery, isFiltering } from "../publish/feed-query.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
 import type { Representation } from "./http-cache.ts";
@@ -28,6 +30,7 @@ import {
   toPublicFiles,
 } from "./output-snapshot.ts";
 import { createPublicCopies } from "./public-copies.ts";
+import { listPublishedArticles } from "./published-articles.ts";
 import { createRebuildQueue, type RebuildPlan } from "./rebuild-queue.ts";
 import { createVariantCache } from "./variant-cache.ts";
 
@@ -60,8 +63,11 @@ export interface OutputCache {
   start(): Promise<void>;
   /** The current snapshot; null before `start` has built one. */
   snapshot(): OutputSnapshot | null;
-  /** A feed with a non-default item count (the combined feed when `sourceId` is absent). */
-  feedWithLimit(limit: number, sourceId?: string): Promise<Representation | null>;
+  /**
+   * A feed as a request's parameters ask for it (the combined feed when `sourceId` is absent), cached
+   * by the query's canonical form until the next rebuild; null for an unknown source.
+   */
+  feedForQuery(query: FeedQuery, sourceId?: string): Promise<Representation | null>;
   /**
    * The page of digest `day`, or null when that digest does not exist: its window has not closed, or
    * no article was stored in it (a quiet day, or a day before the first article).
@@ -74,8 +80,11 @@ export interface OutputCache {
   close(): Promise<void>;
 }
 
-/** Each variant can hold up to 1000 full articles, so only a few are kept. */
-const MAX_VARIANTS = 8;
+/** Most on-demand outputs kept (filtered feeds, old digests), and their total size. */
+const MAX_VARIANTS = 64;
+const MAX_VARIANT_BYTES = 64 * 1024 * 1024;
+/** Newest published articles a filtering query looks through (more when its `limit` is higher). */
+const FILTER_WINDOW = 200;
 /** Past this many changed articles in one batch, a full rebuild is cheaper than reading each one. */
 const MAX_INCREMENTAL_KEYS = 200;
 
@@ -93,7 +102,10 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
     digestDays: Math.max(1, deps.digest.days ?? 7),
   };
   const copies = deps.publicDir ? createPublicCopies(deps.publicDir) : null;
-  const variants = createVariantCache<Representation | null>(MAX_VARIANTS);
+  const variants = createVariantCache<Representation | null>(MAX_VARIANTS, {
+    maxBytes: MAX_VARIANT_BYTES,
+    sizeOf: (rep) => rep?.body.length ?? 0,
+  });
   let current: OutputSnapshot | null = null;
   let knownVersion = 0;
   let failed = false;
@@ -165,13 +177,20 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
 
     snapshot: () => current,
 
-    feedWithLimit(limit, sourceId) {
-      return variants.get(`feed:${sourceId ?? ""}:${limit}`, async () => {
-        if (sourceId === undefined) {
-          return renderCombinedFeed(await store.listArticles({ limit }), settings, limit);
-        }
-        if (current?.sources.has(sourceId) !== true) return null;
-        return renderSourceFeed(sourceId, await store.listArticles({ sourceId, limit }), settings, limit);
+    feedForQuery(query, sourceId) {
+      return variants.get(`feed:${sourceId ?? ""}:${query.canonical}`, async () => {
+        if (sourceId !== undefined && current?.sources.has(sourceId) !== true) return null;
+        const limit = query.limit ?? settings.defaultLimit;
+        const window = isFiltering(query) ? Math.max(limit, FILTER_WINDOW) : limit;
+        const articles = await listPublishedArticles(
+          store,
+          { limit: window, ...(sourceId === undefined ? {} : { sourceId }) },
+          settings.isPublished,
+        );
+        const view = { query, now: now() };
+        return sourceId === undefined
+          ? renderCombinedFeed(articles, settings, view)
+          : renderSourceFeed(sourceId, articles, settings, view);
       });
     },
 

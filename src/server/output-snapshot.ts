@@ -21,6 +21,7 @@ import {
   renderSourceFeed,
   sourceName,
 } from "./output-builders.ts";
+import { listPublishedArticles } from "./published-articles.ts";
 
 /** One consistent set of rendered outputs. */
 export interface OutputSnapshot {
@@ -137,7 +138,10 @@ export async function buildSnapshot(
 }> {
   const { store, settings } = ctx;
   const ids = await store.listSourceIds();
-  const combined = renderCombinedFeed(await store.listArticles({ limit: settings.defaultLimit }), settings);
+  const combined = renderCombinedFeed(
+    await listPublishedArticles(store, { limit: settings.defaultLimit }, settings.isPublished),
+    settings,
+  );
   const latestDay = latestDigestDay(now, ctx.digestTime, ctx.timezone);
   const { dirty, digest } =
     plan.full || previous === null
@@ -153,7 +157,11 @@ export async function buildSnapshot(
       names.push({ id, name: previous?.sourceNames.get(id) ?? id });
       continue;
     }
-    const articles = await store.listArticles({ sourceId: id, limit: settings.defaultLimit });
+    const articles = await listPublishedArticles(
+      store,
+      { sourceId: id, limit: settings.defaultLimit },
+      settings.isPublished,
+    );
     sources.set(id, {
       rep: renderSourceFeed(id, articles, settings),
       keys: new Set(articles.map((a) => a.key)),

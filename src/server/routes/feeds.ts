@@ -2,26 +2,33 @@
  * GET/HEAD routes for the rendered outputs: `/feed.xml`, `/feeds/<id>.xml`, `/opml.xml`, `/digest.xml`,
  * `/digest` (the latest digest page, or the "today so far" preview while the latest digest is empty)
  * and `/digests/<YYYY-MM-DD>` (404 for a day without a digest). They only look outputs up in the
- * output cache (built ahead of requests) and answer with conditional GET; a `?limit=` other than the
- * configured default is the one case that can trigger a (cached, shared) build.
+ * output cache (built ahead of requests) and answer with conditional GET; feed parameters (filters,
+ * `limit`, `mode=brief`; `publish/feed-query.ts`) are the one case that can trigger a (cached, shared)
+ * build, and a bad one is a 400 with a one-line reason.
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isDay } from "../../publish/digest-windows.ts";
+import { type FeedQuery, MAX_LIMIT, parseFeedQuery } from "../../publish/feed-query.ts";
 import { type Representation, sendRepresentation } from "../http-cache.ts";
 import type { OutputCache, OutputSnapshot } from "../output-cache.ts";
 import { sendError } from "../respond.ts";
 
-/** Largest `?limit=` accepted. */
-export const MAX_LIMIT = 1000;
+export { MAX_LIMIT };
 
-/** A parsed `?limit=`: undefined when absent, a number in 1..1000, or null when invalid. */
+/** A parsed `?limit=` (the JSON API's): undefined when absent, a number in 1..1000, or null when invalid. */
 export function parseLimit(params: URLSearchParams): number | undefined | null {
   const raw = params.get("limit");
   if (raw === null) return undefined;
   if (!/^\d{1,4}$/.test(raw)) return null;
   const limit = Number(raw);
   return limit >= 1 && limit <= MAX_LIMIT ? limit : null;
+}
+
+/** True when `query` asks for exactly the prebuilt feed (no filter, brief mode or other limit). */
+function isDefaultView(query: FeedQuery, defaultLimit: number): boolean {
+  const onlyLimit = query.limit === null ? "" : `limit=${query.limit}`;
+  return query.canonical === onlyLimit && (query.limit === null || query.limit === defaultLimit);
 }
 
 /** The feed and digest handlers over one output cache. */
@@ -48,23 +55,23 @@ export function createFeedRoutes(cache: OutputCache, defaultLimit: number): Feed
     return snap;
   };
 
-  const serveLimited = async (
+  const serveQuery = async (
     req: IncomingMessage,
     res: ServerResponse,
     params: URLSearchParams | null,
     fallback: Representation,
     sourceId?: string,
   ): Promise<void> => {
-    const limit = params === null ? undefined : parseLimit(params);
-    if (limit === null) {
-      sendError(req, res, 400, `limit must be an integer from 1 to ${MAX_LIMIT}`);
+    const parsed = parseFeedQuery(params);
+    if (!parsed.ok) {
+      sendError(req, res, 400, parsed.error);
       return;
     }
-    if (limit === undefined || limit === defaultLimit) {
+    if (isDefaultView(parsed.query, defaultLimit)) {
       sendRepresentation(req, res, fallback);
       return;
     }
-    const rep = await cache.feedWithLimit(limit, sourceId);
+    const rep = await cache.feedForQuery(parsed.query, sourceId);
     if (rep === null) sendError(req, res, 404, "no such feed");
     else sendRepresentation(req, res, rep);
   };
@@ -72,7 +79,7 @@ export function createFeedRoutes(cache: OutputCache, defaultLimit: number): Feed
   return {
     async feed(req, res, params) {
       const snap = ready(req, res);
-      if (snap !== null) await serveLimited(req, res, params, snap.combined);
+      if (snap !== null) await serveQuery(req, res, params, snap.combined);
     },
 
     async sourceFeed(req, res, params, id) {
@@ -80,7 +87,7 @@ export function createFeedRoutes(cache: OutputCache, defaultLimit: number): Feed
       if (snap === null) return;
       const out = snap.sources.get(id);
       if (out === undefined) sendError(req, res, 404, "no such feed");
-      else await serveLimited(req, res, params, out.rep, id);
+      else await serveQuery(req, res, params, out.rep, id);
     },
 
     opml(req, res) {
