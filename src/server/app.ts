@@ -27,6 +27,7 @@ import { createOutputCache } from "./output-cache.ts";
 import { createPublishPredicate } from "./published-articles.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
+import { createArticlePageRoute } from "./routes/article-page.ts";
 import { createFeedRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
 import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
@@ -155,6 +156,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     logger,
     throttle: createAuthThrottle({ now: () => now().getTime() }),
   });
+  const articlePage = createArticlePageRoute({
+    store: deps.store,
+    ...(imageUrl === undefined ? {} : { imageUrl }),
+  });
   const metrics = deps.metrics ?? createMetrics();
   const ops = createOpsRoutes({
     checks: { redis: checkRedis(deps.redis), ...deps.checks },
@@ -217,7 +222,14 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       pattern: /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
       name: "/articles/:key.md",
       methods: READ,
-      handle: (req, res, _q, key) => api.articleDocument(req, res, key),
+      handle: gate((req, res, _q, key) => api.articleDocument(req, res, key)),
+    },
+    {
+      // Any last segment: the handler validates the key and answers a malformed one with its 404 page.
+      pattern: /^\/articles\/([^/]*)$/,
+      name: "/articles/:key",
+      methods: READ,
+      handle: gate((req, res, _q, key) => articlePage(req, res, key)),
     },
   ];
   const onRequest = createRouter(exact, patterns, { logger, metrics });
