@@ -48,6 +48,7 @@ function setup(count: number, max: number) {
     onRejected: () => undefined,
     maxItemsPerListing: max,
     onSkipped: (_id, n) => skipped.push(n),
+    tagArticles: async () => assert.fail("a feed source has no outline tags"),
   });
   return {
     added,
@@ -75,6 +76,45 @@ describe("poll-source item cap", () => {
     assert.equal(added.length, 20);
     assert.equal(outcome.skipped, 0);
     assert.deepEqual(skipped, []);
+  });
+});
+
+describe("poll-source OPML tags", () => {
+  it("tags the articles of each outline with its folders and categories, untagged outlines not at all", async () => {
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head/><body>
+      <outline text="科技"><outline text="a" xmlUrl="https://feeds.example.com/a.xml" category="AI"/></outline>
+      <outline text="b" xmlUrl="https://feeds.example.com/b.xml"/></body></opml>`;
+    const tagged: [string[], string[]][] = [];
+    const source: Source = {
+      id: "list",
+      type: "opml",
+      url: "https://feeds.example.com/list.opml",
+      schedule: "*/30 * * * *",
+      timezone: "Asia/Shanghai",
+      enabled: true,
+    };
+    const store = { isKnown: async () => false, markSeen: async () => true } as unknown as ArticleStore;
+    const poll = createPollSource({
+      store,
+      findSource: () => source,
+      fetchListing: async (url) => (url.endsWith(".opml") ? opml : feedOf(url.endsWith("a.xml") ? 2 : 1)),
+      readTextFile: async () => "",
+      addArticleJobs: async () => undefined,
+      addAlbumJob: async () => undefined,
+      onRejected: () => undefined,
+      maxItemsPerListing: 500,
+      onSkipped: () => undefined,
+      tagArticles: async (keys, tags) => {
+        tagged.push([[...keys], [...tags]]);
+      },
+    });
+    await poll({ sourceId: "list", reason: "manual", scheduledAt: "2026-01-01T00:00:00Z" });
+    assert.deepEqual(tagged, [
+      [
+        [`3226319644-${BASE_MID}-1`, `3226319644-${BASE_MID + 1}-1`],
+        ["科技", "AI"],
+      ],
+    ]);
   });
 });
 
