@@ -5,6 +5,7 @@
  * the styling uses element selectors only (the sanitizer keeps no classes). Pure.
  */
 import { renderHtmlPage } from "./html-page.ts";
+import { toAlternateLinks } from "./output-table.ts";
 import { sanitizeHtml } from "./sanitize.ts";
 import { escapeXml } from "./xml.ts";
 
@@ -35,6 +36,8 @@ export interface DigestPageContent {
   /** A highlighted note under the summary (the "not final" mark of a preview); none when absent. */
   readonly notice?: string;
   readonly groups: readonly DigestGroup[];
+  /** The base URL of the digest feeds' `<link rel="alternate">` tags ("" for root-relative links). */
+  readonly feedBase: string;
 }
 
 // Digest-specific rules; the shared base (colours, typography, links, footer) is in html-page.ts.
@@ -77,5 +80,10 @@ export function renderDigestPage(content: DigestPageContent, imageUrl?: (url: st
     ...content.groups.map(renderGroup),
   ].join("\n");
   const safeBody = sanitizeHtml(body, imageUrl === undefined ? {} : { imageUrl });
-  return renderHtmlPage({ title: content.title, css: CSS, body: safeBody });
+  return renderHtmlPage({
+    title: content.title,
+    css: CSS,
+    body: safeBody,
+    head: toAlternateLinks("digest", "", content.feedBase, "每日摘要"),
+  });
 }

@@ -16,7 +16,7 @@ import {
   type TextPattern,
   toItemText,
 } from "./item-filter.ts";
-import { itemTime, toItemExcerpt } from "./rss.ts";
+import { itemTime, toItemExcerpt } from "./feed-entry.ts";
 
 /** Longest pattern a request may send (characters); longer ones are refused before compiling. */
 export const MAX_PATTERN_LENGTH = 256;

@@ -25,8 +25,11 @@ a:hover { text-decoration: underline; }
 footer { color: var(--muted); font-size: .8em; text-align: center; padding: 0 16px 32px; }
 `;
 
-/** A complete HTML document (doctype to `</html>`) around an already sanitized `body`. */
-export function renderHtmlPage(page: { title: string; css: string; body: string }): string {
+/**
+ * A complete HTML document (doctype to `</html>`) around an already sanitized `body`; `head` holds
+ * extra trusted head elements (the `<link rel="alternate">` tags of the page's feeds).
+ */
+export function renderHtmlPage(page: { title: string; css: string; body: string; head?: string }): string {
   return [
     "<!doctype html>",
     '<html lang="zh-CN">',
@@ -36,6 +39,7 @@ export function renderHtmlPage(page: { title: string; css: string; body: string 
     '<meta name="referrer" content="no-referrer" />',
     `<meta http-equiv="Content-Security-Policy" content="${CSP}" />`,
     `<title>${escapeXml(page.title)}</title>`,
+    ...(page.head === undefined || page.head === "" ? [] : [page.head]),
     `<style>${BASE_CSS}${page.css}</style>`,
     "</head>",
     "<body>",

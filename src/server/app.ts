@@ -9,6 +9,7 @@
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import path from "node:path";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
@@ -22,13 +23,12 @@ import type { SourceState } from "../store/source-state.ts";
 import { createAuthThrottle } from "./auth-throttle.ts";
 import { createFeedGate } from "./feed-access.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
-import type { OutputSettings } from "./output-builders.ts";
 import { createOutputCache } from "./output-cache.ts";
-import { createPublishPredicate } from "./published-articles.ts";
+import { createPublishPredicate, type PublishPredicate } from "./published-articles.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
 import { createArticlePageRoute } from "./routes/article-page.ts";
-import { createFeedRoutes } from "./routes/feeds.ts";
+import { createOutputRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
 import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
 
@@ -58,7 +58,7 @@ export interface HttpServerSettings {
   readonly digest: { readonly schedule: string; readonly timezone: string };
   /** Static copies go to `<dataDir>/public/`; null writes none. */
   readonly dataDir: string | null;
-  /** Configured sources: names (feed titles), tags (OPML folders) and publishing filters. */
+  /** Configured sources: names (feed titles), tags (`/tags/<tag>.*`, OPML folders) and publishing filters. */
   readonly sources?: readonly {
     readonly id: string;
     readonly name?: string | undefined;
@@ -100,15 +100,29 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** The output settings' publishing predicate of the sources that configure a filter. */
-function publishFilterSetting(
+/** The publishing predicate of the sources that configure a filter; undefined when none does. */
+function toPublishPredicate(
   sources: NonNullable<HttpServerSettings["sources"]>,
-): Pick<OutputSettings, "isPublished"> {
+): PublishPredicate | undefined {
   const filters = new Map(
     sources.flatMap((s) => (s.filter === undefined ? [] : [[s.id, createSourceFilter(s.filter)] as const])),
   );
-  const isPublished = createPublishPredicate(filters);
-  return isPublished === undefined ? {} : { isPublished };
+  return createPublishPredicate(filters);
+}
+
+/** Answers a request Node could not parse: 431 for an oversized head, else 400, each as one JSON line. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const body = `${JSON.stringify({ error: tooLarge ? "request line or headers too large" : "bad request" })}\n`;
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Creates the server; nothing listens until `listen`. */
@@ -134,11 +148,12 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       sourceNames: new Map(
         (settings.sources ?? []).flatMap((s) => (s.name === undefined ? [] : [[s.id, s.name]])),
       ),
+      sourceTags: new Map((settings.sources ?? []).map((s) => [s.id, s.tags ?? []])),
       ...(imageUrl === undefined ? {} : { imageUrl }),
       ...(settings.feeds.token === undefined ? {} : { feedToken: settings.feeds.token }),
       link: settings.feeds.link ?? "wechat",
-      ...publishFilterSetting(settings.sources ?? []),
     },
+    isPublished: toPublishPredicate(settings.sources ?? []),
     digest: settings.digest,
     publicDir: settings.dataDir === null ? null : path.join(settings.dataDir, "public"),
     logger,
@@ -146,7 +161,12 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.checkIntervalMs === undefined ? {} : { checkIntervalMs: settings.checkIntervalMs }),
     now,
   });
-  const feeds = createFeedRoutes(cache, settings.feeds.limit);
+  const gate = createFeedGate(settings.feeds.token);
+  const outputs = createOutputRoutes(cache, settings.feeds.limit);
+  const articlePage = createArticlePageRoute({
+    store: deps.store,
+    ...(imageUrl === undefined ? {} : { imageUrl }),
+  });
   const api = createApiRoutes({
     store: deps.store,
     enqueue: deps.enqueue,
@@ -155,10 +175,6 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     defaultLimit: settings.feeds.limit,
     logger,
     throttle: createAuthThrottle({ now: () => now().getTime() }),
-  });
-  const articlePage = createArticlePageRoute({
-    store: deps.store,
-    ...(imageUrl === undefined ? {} : { imageUrl }),
   });
   const metrics = deps.metrics ?? createMetrics();
   const ops = createOpsRoutes({
@@ -176,12 +192,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.imageProxy.maxBytes === undefined ? {} : { maxBytes: settings.imageProxy.maxBytes }),
   });
 
-  const gate = createFeedGate(settings.feeds.token);
   const exact = new Map<string, Route>([
-    ["/feed.xml", { methods: READ, handle: gate((req, res, q) => feeds.feed(req, res, q)) }],
-    ["/opml.xml", { methods: READ, handle: gate((req, res) => feeds.opml(req, res)) }],
-    ["/digest.xml", { methods: READ, handle: gate((req, res) => feeds.digestFeed(req, res)) }],
-    ["/digest", { methods: READ, handle: gate((req, res) => feeds.latestDigest(req, res)) }],
+    // Every published output is a reader route: private when feeds.token is set.
+    ...outputs.exact.map(([path, route]) => [path, { ...route, handle: gate(route.handle) }] as const),
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
     ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
@@ -206,18 +219,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     exact.set("/actions/poll", { methods: POST, handle: (req, res) => status.poll(req, res) });
   }
   const patterns: readonly PatternRoute[] = [
-    {
-      pattern: /^\/feeds\/([A-Za-z0-9_-]{1,200})\.xml$/,
-      name: "/feeds/:id.xml",
-      methods: READ,
-      handle: gate((req, res, q, id) => feeds.sourceFeed(req, res, q, id)),
-    },
-    {
-      pattern: /^\/digests\/(\d{4}-\d{2}-\d{2})$/,
-      name: "/digests/:day",
-      methods: READ,
-      handle: gate((req, res, _q, day) => feeds.digestDay(req, res, day)),
-    },
+    ...outputs.patterns.map((route) => ({ ...route, handle: gate(route.handle) })),
     {
       pattern: /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
       name: "/articles/:key.md",
@@ -240,19 +242,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000, maxHeaderSize: 64 * 1024 },
     onRequest,
   );
-  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
-    const body = `${JSON.stringify({ error: tooLarge ? "request line or headers too large" : "bad request" })}\n`;
-    socket.end(
-      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Connection: close\r\n\r\n${body}`,
-    );
-  });
+  server.on("clientError", answerClientError);
 
   return {
     async listen() {

@@ -1,7 +1,7 @@
 /**
- * The rendered feeds, OPML and digests the server answers from, kept in memory as ready-to-send bytes
- * with their validators. Requests never build anything for the default outputs: they read the current
- * snapshot (`output-snapshot.ts`). Snapshots are rebuilt (1) at start, (2) about a second after a change
+ * Keeps the server's current snapshot of the published outputs (publish/snapshot.ts builds it by
+ * walking the output table) in memory as ready-to-send bytes with their validators. Requests never
+ * build anything for the default outputs: they read the current snapshot. Snapshots are rebuilt (1) at start, (2) about a second after a change
  * notice from the workers (`store/change-feed.ts`; notices within that second are batched), and (3) when
  * a cheap periodic check finds that the change counter moved without a notice reaching us (pub/sub is
  * fire-and-forget), that the last build failed, or that a new digest window has closed. Feeds with
@@ -17,24 +17,26 @@ import { StoreError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
 import { type FeedQuery, isFiltering } from "../publish/feed-query.ts";
-import type { ArticleStore } from "../store/article-store.ts";
-import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
-import type { Representation } from "./http-cache.ts";
-import { type OutputSettings, renderCombinedFeed, renderSourceFeed } from "./output-builders.ts";
+import { type OutputSettings, renderArticleScope } from "../publish/feed-outputs.ts";
+import { type OutputRow, toOutputPath } from "../publish/output-table.ts";
+import type { Representation } from "../publish/representation.ts";
 import {
   buildDigestDay,
   buildDigestPreviewPage,
   buildSnapshot,
+  listTagArticles,
   type OutputSnapshot,
   type SnapshotContext,
   toPublicFiles,
-} from "./output-snapshot.ts";
-import { createPublicCopies } from "./public-copies.ts";
-import { listPublishedArticles } from "./published-articles.ts";
+} from "../publish/snapshot.ts";
+import type { ArticleStore } from "../store/article-store.ts";
+import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
+import { createPublicCopies } from "../store/public-copies.ts";
+import { createPublishReader, type PublishPredicate } from "./published-articles.ts";
 import { createRebuildQueue, type RebuildPlan } from "./rebuild-queue.ts";
 import { createVariantCache } from "./variant-cache.ts";
 
-export type { OutputSnapshot } from "./output-snapshot.ts";
+export type { OutputSnapshot } from "../publish/snapshot.ts";
 
 /** Dependencies and tuning of the output cache. */
 export interface OutputCacheDeps {
@@ -45,6 +47,8 @@ export interface OutputCacheDeps {
   readonly subscriber?: Redis;
   readonly prefix: string;
   readonly settings: OutputSettings;
+  /** The sources' publishing filters; absent publishes every article. */
+  readonly isPublished?: PublishPredicate | undefined;
   /** config.digest.schedule / timezone; `days` digest days kept ready (default 7). */
   readonly digest: { readonly schedule: string; readonly timezone: string; readonly days?: number };
   /** `<dataDir>/public`; null or absent writes no static copies. */
@@ -64,10 +68,10 @@ export interface OutputCache {
   /** The current snapshot; null before `start` has built one. */
   snapshot(): OutputSnapshot | null;
   /**
-   * A feed as a request's parameters ask for it (the combined feed when `sourceId` is absent), cached
-   * by the query's canonical form until the next rebuild; null for an unknown source.
+   * A feed row for `arg` as a request's parameters ask for it (filters, `limit`, `mode=brief`), cached
+   * by the query's canonical form until the next rebuild; null when its source or tag is unknown.
    */
-  feedForQuery(query: FeedQuery, sourceId?: string): Promise<Representation | null>;
+  feedForQuery(row: OutputRow, arg: string, query: FeedQuery): Promise<Representation | null>;
   /**
    * The page of digest `day`, or null when that digest does not exist: its window has not closed, or
    * no article was stored in it (a quiet day, or a day before the first article).
@@ -93,9 +97,12 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
   const { store, settings, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const ctx: SnapshotContext = {
-    store,
-    redis: deps.redis,
-    prefix: deps.prefix,
+    reader: createPublishReader({
+      store,
+      redis: deps.redis,
+      prefix: deps.prefix,
+      isPublished: deps.isPublished,
+    }),
     settings,
     digestTime: toDigestTime(deps.digest.schedule),
     timezone: deps.digest.timezone,
@@ -177,20 +184,26 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
 
     snapshot: () => current,
 
-    feedForQuery(query, sourceId) {
-      return variants.get(`feed:${sourceId ?? ""}:${query.canonical}`, async () => {
-        if (sourceId !== undefined && current?.sources.has(sourceId) !== true) return null;
+    feedForQuery(row, arg, query) {
+      return variants.get(`${row.id}:${arg}:${query.canonical}`, async () => {
         const limit = query.limit ?? settings.defaultLimit;
         const window = isFiltering(query) ? Math.max(limit, FILTER_WINDOW) : limit;
-        const articles = await listPublishedArticles(
-          store,
-          { limit: window, ...(sourceId === undefined ? {} : { sourceId }) },
-          settings.isPublished,
-        );
         const view = { query, now: now() };
-        return sourceId === undefined
-          ? renderCombinedFeed(articles, settings, view)
-          : renderSourceFeed(sourceId, articles, settings, view);
+        const path = toOutputPath(row, arg);
+        if (row.scope === "all") {
+          const articles = await ctx.reader.listArticles({ limit: window });
+          return renderArticleScope("all", "", articles, settings, view).get(path) ?? null;
+        }
+        if (row.scope === "source" && current?.sources.has(arg) === true) {
+          const articles = await ctx.reader.listArticles({ sourceId: arg, limit: window });
+          return renderArticleScope("source", arg, articles, settings, view).get(path) ?? null;
+        }
+        const members = current?.tags.get(arg);
+        if (row.scope === "tag" && members !== undefined) {
+          const articles = await listTagArticles(ctx, arg, members, window);
+          return renderArticleScope("tag", arg, articles, settings, view).get(path) ?? null;
+        }
+        return null;
       });
     },
 

@@ -8,9 +8,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderArticleNotFoundPage, renderArticlePage } from "../../publish/article-page.ts";
 import { toFeedItem } from "../../publish/feed-items.ts";
+import { HTML_HEADERS, PAGE_TYPE } from "../../publish/output-table.ts";
+import { createRepresentation } from "../../publish/representation.ts";
 import type { ArticleStore } from "../../store/article-store.ts";
-import { createRepresentation, sendRepresentation } from "../http-cache.ts";
-import { CONTENT_TYPE, HTML_HEADERS, sendText } from "../respond.ts";
+import { sendRepresentation } from "../http-cache.ts";
+import { sendText } from "../respond.ts";
 
 /** Article keys (`<uin>-<mid>-<idx>`, `u<hash>`, …): the alphabet of store keys, bounded. */
 const KEY = /^[A-Za-z0-9_-]{1,200}$/;
@@ -30,7 +32,7 @@ export function createArticlePageRoute(
     const article = KEY.test(key) ? await deps.store.readArticle(key) : null;
     if (article === null) {
       sendText(req, res, 404, notFound, {
-        "Content-Type": CONTENT_TYPE.html,
+        "Content-Type": PAGE_TYPE.html,
         "Cache-Control": "no-store",
         ...HTML_HEADERS,
       });
@@ -40,7 +42,7 @@ export function createArticlePageRoute(
     const gone = tombstone === null ? null : { pageClass: tombstone.pageClass, at: new Date(tombstone.at) };
     const html = renderArticlePage(toFeedItem(article), gone, deps.imageUrl);
     const changed = Math.max(article.updatedAt ?? article.storedAt, article.storedAt, tombstone?.at ?? 0);
-    const rep = createRepresentation(html, CONTENT_TYPE.html, {
+    const rep = createRepresentation(html, PAGE_TYPE.html, {
       lastModified: new Date(changed),
       extra: HTML_HEADERS,
     });
