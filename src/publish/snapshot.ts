@@ -222,7 +222,7 @@ async function buildSourceFeeds(
   for (const [tag, members] of tags) {
     // A tag only OPML categories gave may list any changed article: it is rebuilt on every change.
     const touched = members.some((id) => dirty.has(id)) || (members.length === 0 && dirty.size > 0);
-    if (previous !== null && previous.tags.has(tag) && !touched) {
+    if (previous?.tags.has(tag) && !touched) {
       keep(outputs, previous, "tag", tag);
       continue;
     }
