@@ -3,9 +3,8 @@
 // issue's 50 ms bound, the canonical-query cache, and config filters holding articles back.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseRssFeed } from "feedsmith";
+import { fetchFeedTitles } from "../../support/feed-titles.ts";
 import { makeArticle } from "../../support/seed-articles.ts";
-import { parseStrictXml } from "../../support/strict-xml.ts";
 import { startTestServer, type TestServer } from "../../support/test-server.ts";
 
 const NOW = new Date("2025-11-20T03:00:00Z");
@@ -26,13 +25,7 @@ const ARTICLES = [
   article(5, "gamma", "周末随笔", "短。", 50),
 ];
 
-async function titles(server: TestServer, path: string): Promise<string[]> {
-  const res = await fetch(`${server.base}${path}`);
-  assert.equal(res.status, 200, `${path}: ${res.status}`);
-  const xml = await res.text();
-  parseStrictXml(xml);
-  return (parseRssFeed(xml).items ?? []).map((i) => i.title ?? "");
-}
+const titles = fetchFeedTitles;
 
 describe("feed parameters", () => {
   let server: TestServer;

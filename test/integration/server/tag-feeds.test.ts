@@ -3,8 +3,9 @@
 // unknown tag, and /opml.xml with one folder per tag.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseOpml, parseRssFeed } from "feedsmith";
+import { parseOpml } from "feedsmith";
 import { createTagIndex } from "../../../src/store/tag-index.ts";
+import { fetchFeedTitles } from "../../support/feed-titles.ts";
 import { makeArticle } from "../../support/seed-articles.ts";
 import { parseStrictXml } from "../../support/strict-xml.ts";
 import { startTestServer, type TestServer } from "../../support/test-server.ts";
@@ -23,13 +24,7 @@ const BETA = article(2, "beta", "贝塔：周末菜谱");
 const GAMMA_READ = article(3, "gamma", "伽马：书评一则");
 const GAMMA_OTHER = article(4, "gamma", "伽马：其他");
 
-async function titles(server: TestServer, path: string): Promise<string[]> {
-  const res = await fetch(`${server.base}${path}`);
-  assert.equal(res.status, 200, `${path}: ${res.status}`);
-  const xml = await res.text();
-  parseStrictXml(xml);
-  return (parseRssFeed(xml).items ?? []).map((i) => i.title ?? "");
-}
+const titles = fetchFeedTitles;
 
 describe("tag feeds", () => {
   let server: TestServer;
