@@ -157,6 +157,8 @@ const FeedsSchema = z.strictObject({
     .optional(),
   /** Where feed items link: `wechat` (the article on WeChat) or `archive` (our `/articles/<key>` page). Default `wechat`. */
   link: z.enum(["wechat", "archive"]).default("wechat"),
+  /** Name of the feed of hand-added articles (`/feeds/manual.*`). Default `手动添加`. */
+  manualName: z.string().min(1).default("手动添加"),
 });
 
 const DigestSchema = z.strictObject({

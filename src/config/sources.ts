@@ -87,10 +87,10 @@ export const AlbumUrlSchema = HttpUrlSchema.refine(isAlbumUrl, {
   error: "expected a WeChat album URL (https://mp.weixin.qq.com/mp/appmsgalbum?__biz=…&album_id=…)",
 });
 
-/** A tag: letters (any script), digits, `-` and `_`, at most 64 characters; it names `/tags/<tag>.*`. */
-export const TagSchema = z.string().regex(/^[\p{L}\p{N}_-]{1,64}$/u, {
+/** A tag: letters (any script), digits, `-` and `_`, starting with a letter or digit; at most 64 characters. */
+export const TagSchema = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}_-]{0,63}$/u, {
   error: (issue) =>
-    `invalid tag ${JSON.stringify(issue.input)}: use letters, digits, "-" or "_" (at most 64)`,
+    `invalid tag ${JSON.stringify(issue.input)}: use letters, digits, "-" and "_", starting with a letter or digit`,
 });
 
 /** A source's publishing filter: keywords or `/regex/` terms matched against title, author and body. */

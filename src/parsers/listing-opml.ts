@@ -64,12 +64,17 @@ function dedupKey(url: string): string {
   return URL.canParse(url) ? new URL(url).href : url;
 }
 
-/** The tag form of a folder or category name: words joined by `-`, only letters, digits, `-`, `_`; null when nothing is left. */
+/**
+ * The tag form of a folder or category name: words joined by `-`, only letters, digits, `-` and `_`,
+ * starting with a letter or digit; null when nothing is left.
+ */
 export function toTag(name: string): string | null {
   const tag = name
     .trim()
     .replace(/\s+/g, "-")
     .replace(/[^\p{L}\p{N}_-]/gu, "")
+    // Tags start with a letter or digit (config sources[].tags), so `-AI` and `_x` lose their lead.
+    .replace(/^[_-]+/, "")
     .slice(0, 64);
   return tag === "" ? null : tag;
 }

@@ -125,7 +125,10 @@ export function renderScope(content: ScopeContent, settings: OutputSettings): Ou
       buildDate: content.lastModified,
     };
     const body = row.format?.render(content.items, channel) ?? "";
-    out.set(path, createRepresentation(body, row.contentType, { lastModified: content.lastModified }));
+    out.set(
+      path,
+      createRepresentation(body, row.contentType, { lastModified: content.lastModified, compress: true }),
+    );
   }
   return out;
 }
@@ -192,7 +195,8 @@ export function renderOpml(
     groups.filter((g) => g.feeds.length > 0),
   );
   // The list changes only with the set of sources and tags, so it carries no Last-Modified of its own.
-  return new Map([[row?.path ?? "/opml.xml", createRepresentation(body, PAGE_TYPE.opml)]]);
+  const rep = createRepresentation(body, PAGE_TYPE.opml, { compress: true });
+  return new Map([[row?.path ?? "/opml.xml", rep]]);
 }
 
 /** The digest of one window, from the articles stored in it (others are ignored). */
@@ -215,6 +219,7 @@ export function renderDigestDay(
   const page = createRepresentation(digest.html, PAGE_TYPE.html, {
     lastModified: window.to,
     extra: HTML_HEADERS,
+    compress: true,
   });
   return { window, page, document: digest.document, articleCount: inside.length };
 }
@@ -240,6 +245,7 @@ export function renderDigestPreview(
     lastModified: newestChange(inside),
     cacheControl: "no-cache",
     extra: HTML_HEADERS,
+    compress: true,
   });
 }
 

@@ -8,6 +8,8 @@
  */
 import type { FeedItem } from "../model.ts";
 import type { FeedChannel } from "./feed-entry.ts";
+import { buildAtom } from "./atom.ts";
+import { buildJsonFeed } from "./json-feed.ts";
 import { buildRss } from "./rss.ts";
 import { escapeXml } from "./xml.ts";
 
@@ -48,6 +50,22 @@ export const FEED_FORMATS: readonly FeedFormat[] = [
     linkType: "application/rss+xml",
     label: "RSS 2.0",
     render: buildRss,
+  },
+  {
+    id: "atom",
+    extension: "atom",
+    contentType: "application/atom+xml; charset=utf-8",
+    linkType: "application/atom+xml",
+    label: "Atom 1.0",
+    render: buildAtom,
+  },
+  {
+    id: "json",
+    extension: "json",
+    contentType: "application/feed+json; charset=utf-8",
+    linkType: "application/feed+json",
+    label: "JSON Feed 1.1",
+    render: buildJsonFeed,
   },
 ];
 

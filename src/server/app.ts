@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import path from "node:path";
 import type { Redis } from "ioredis";
+import { MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
 import type { Logger } from "../logger.ts";
 import { createMetrics, type Metrics } from "../ops/metrics.ts";
 import type { ReadinessCheck } from "../ops/readiness.ts";
@@ -32,6 +33,9 @@ import { createOutputRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
 import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
 
+/** Name of the feed of hand-added articles when config gives none. */
+const DEFAULT_MANUAL_NAME = "手动添加";
+
 /** The configuration values the server uses (mapped from `Config` by the composition root). */
 export interface HttpServerSettings {
   /** config.redis.prefix */
@@ -42,12 +46,13 @@ export interface HttpServerSettings {
   /** Public base URL without trailing slash. */
   readonly publicUrl: string;
   readonly apiToken?: string | undefined;
-  /** config.feeds: `token` makes reader routes private, `link` picks where items point. */
+  /** config.feeds: `token` makes reader routes private, `link` picks where items point, `manualName` names the hand-added feed (default `手动添加`). */
   readonly feeds: {
     readonly limit: number;
     readonly title: string;
     readonly token?: string | undefined;
     readonly link?: "wechat" | "archive";
+    readonly manualName?: string;
   };
   /** `maxBytes`: largest proxied image (default 10 MiB). */
   readonly imageProxy: {
@@ -145,10 +150,14 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       publicUrl: settings.publicUrl,
       feedTitle: settings.feeds.title,
       defaultLimit: settings.feeds.limit,
-      sourceNames: new Map(
-        (settings.sources ?? []).flatMap((s) => (s.name === undefined ? [] : [[s.id, s.name]])),
-      ),
-      sourceTags: new Map((settings.sources ?? []).map((s) => [s.id, s.tags ?? []])),
+      // Hand-added articles get a feed named by config, never after the first article's account.
+      sourceNames: new Map([
+        [MANUAL_SOURCE_ID, settings.feeds.manualName ?? DEFAULT_MANUAL_NAME],
+        ...(settings.sources ?? []).flatMap((s): [string, string][] =>
+          s.name === undefined ? [] : [[s.id, s.name]],
+        ),
+      ]),
+      sourceTags: new Map((settings.sources ?? []).flatMap((s) => (s.tags?.length ? [[s.id, s.tags]] : []))),
       ...(imageUrl === undefined ? {} : { imageUrl }),
       ...(settings.feeds.token === undefined ? {} : { feedToken: settings.feeds.token }),
       link: settings.feeds.link ?? "wechat",

@@ -12,7 +12,7 @@ import { StoreError } from "../errors.ts";
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Tags (config `sources[].tags`, OPML categories): letters of any script, digits, `_`, `-`. */
-const TAG_PATTERN = /^[\p{L}\p{N}_-]{1,64}$/u;
+const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}_-]{0,63}$/u;
 
 /** Redis key builders for one deployment (or one test run) prefix. */
 export interface StoreKeys {

@@ -3,6 +3,7 @@
 // issue's 50 ms bound, the canonical-query cache, and config filters holding articles back.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { parseAtomFeed } from "feedsmith";
 import { fetchFeedTitles } from "../../support/feed-titles.ts";
 import { makeArticle } from "../../support/seed-articles.ts";
 import { startTestServer, type TestServer } from "../../support/test-server.ts";
@@ -69,6 +70,30 @@ describe("feed parameters", () => {
     assert.doesNotMatch(xml, /content:encoded/);
     assert.match(xml, /新版本带来哈希字段过期/);
     assert.match(xml, /atom:link href="http:\/\/feeds\.test\/feed\.xml\?filter_title=Redis&amp;mode=brief"/);
+  });
+
+  it("filters and cuts to summaries the same way in Atom and JSON Feed", async () => {
+    const atom = parseAtomFeed(
+      await (await fetch(`${server.base}/feed.atom?filter=Redis&mode=brief`)).text(),
+    );
+    assert.deepEqual(
+      atom.entries?.map((e) => (typeof e.title === "string" ? e.title : e.title?.value)),
+      ["Redis 7.4 发布说明", "Kubernetes 调度深入"],
+    );
+    assert.equal(atom.entries?.[0]?.content, undefined);
+    const summary = atom.entries?.[0]?.summary;
+    assert.match(typeof summary === "string" ? summary : (summary?.value ?? ""), /新版本带来哈希字段过期/);
+    const json = (await (
+      await fetch(`${server.base}/feeds/alpha.json?filterout=广告&mode=brief`)
+    ).json()) as {
+      items: { title: string; content_html?: string; content_text?: string }[];
+    };
+    assert.deepEqual(
+      json.items.map((i) => i.title),
+      ["Redis 7.4 发布说明"],
+    );
+    assert.equal(json.items[0]?.content_html, undefined);
+    assert.match(json.items[0]?.content_text ?? "", /新版本带来哈希字段过期/);
   });
 
   it("answers bad parameters with a one-line JSON 400", async () => {

@@ -49,12 +49,12 @@ describe("parseOpmlListing", () => {
   it("turns category attributes (comma lists, /paths) and folder names into tags", () => {
     const opml = `<?xml version="1.0"?><opml version="2.0"><head/><body>
       <outline text="Tech News">
-        <outline text="a" xmlUrl="https://a.example/f.xml" category="/科技/AI, 每日 必读 ,/"/>
+        <outline text="a" xmlUrl="https://a.example/f.xml" category="/科技/AI, 每日 必读 ,/,-lead"/>
         <outline text="b" xmlUrl="https://b.example/f.xml" category="!!!"/>
       </outline></body></opml>`;
     assert.deepEqual(
       parseOpmlListing(opml).feeds.map((f) => f.tags),
-      [["Tech-News", "科技", "AI", "每日-必读"], ["Tech-News"]],
+      [["Tech-News", "科技", "AI", "每日-必读", "lead"], ["Tech-News"]],
     );
   });
 
