@@ -9,7 +9,6 @@
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
 import path from "node:path";
 import type { Redis } from "ioredis";
 import { MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
@@ -17,6 +16,7 @@ import type { Logger } from "../logger.ts";
 import { createMetrics, type Metrics } from "../ops/metrics.ts";
 import type { ReadinessCheck } from "../ops/readiness.ts";
 import { checkRedis } from "../ops/readiness.ts";
+import type { OutputSettings } from "../publish/feed-outputs.ts";
 import { createImageUrlRewriter } from "../publish/image-url.ts";
 import { createSourceFilter, type SourceFilterRules } from "../publish/item-filter.ts";
 import type { ArticleStore } from "../store/article-store.ts";
@@ -26,11 +26,13 @@ import { createFeedGate } from "./feed-access.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
 import { createOutputCache } from "./output-cache.ts";
 import { createPublishPredicate, type PublishPredicate } from "./published-articles.ts";
+import { answerClientError } from "./respond.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
 import { createArticlePageRoute } from "./routes/article-page.ts";
 import { createOutputRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
+import { createReaderRoutes } from "./routes/reader.ts";
 import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
 
 /** Name of the feed of hand-added articles when config gives none. */
@@ -105,6 +107,29 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** What publishing needs to know of the deployment, from the server settings. */
+function toOutputSettings(
+  settings: HttpServerSettings,
+  imageUrl: ((url: string) => string) | undefined,
+): OutputSettings {
+  return {
+    publicUrl: settings.publicUrl,
+    feedTitle: settings.feeds.title,
+    defaultLimit: settings.feeds.limit,
+    // Hand-added articles get a feed named by config, never after the first article's account.
+    sourceNames: new Map([
+      [MANUAL_SOURCE_ID, settings.feeds.manualName ?? DEFAULT_MANUAL_NAME],
+      ...(settings.sources ?? []).flatMap((s): [string, string][] =>
+        s.name === undefined ? [] : [[s.id, s.name]],
+      ),
+    ]),
+    sourceTags: new Map((settings.sources ?? []).flatMap((s) => (s.tags?.length ? [[s.id, s.tags]] : []))),
+    ...(imageUrl === undefined ? {} : { imageUrl }),
+    ...(settings.feeds.token === undefined ? {} : { feedToken: settings.feeds.token }),
+    link: settings.feeds.link ?? "wechat",
+  };
+}
+
 /** The publishing predicate of the sources that configure a filter; undefined when none does. */
 function toPublishPredicate(
   sources: NonNullable<HttpServerSettings["sources"]>,
@@ -113,21 +138,6 @@ function toPublishPredicate(
     sources.flatMap((s) => (s.filter === undefined ? [] : [[s.id, createSourceFilter(s.filter)] as const])),
   );
   return createPublishPredicate(filters);
-}
-
-/** Answers a request Node could not parse: 431 for an oversized head, else 400, each as one JSON line. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
-  const body = `${JSON.stringify({ error: tooLarge ? "request line or headers too large" : "bad request" })}\n`;
-  socket.end(
-    `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
-      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
 }
 
 /** Creates the server; nothing listens until `listen`. */
@@ -146,22 +156,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     redis: deps.redis,
     subscriber,
     prefix: settings.prefix,
-    settings: {
-      publicUrl: settings.publicUrl,
-      feedTitle: settings.feeds.title,
-      defaultLimit: settings.feeds.limit,
-      // Hand-added articles get a feed named by config, never after the first article's account.
-      sourceNames: new Map([
-        [MANUAL_SOURCE_ID, settings.feeds.manualName ?? DEFAULT_MANUAL_NAME],
-        ...(settings.sources ?? []).flatMap((s): [string, string][] =>
-          s.name === undefined ? [] : [[s.id, s.name]],
-        ),
-      ]),
-      sourceTags: new Map((settings.sources ?? []).flatMap((s) => (s.tags?.length ? [[s.id, s.tags]] : []))),
-      ...(imageUrl === undefined ? {} : { imageUrl }),
-      ...(settings.feeds.token === undefined ? {} : { feedToken: settings.feeds.token }),
-      link: settings.feeds.link ?? "wechat",
-    },
+    settings: toOutputSettings(settings, imageUrl),
     isPublished: toPublishPredicate(settings.sources ?? []),
     digest: settings.digest,
     publicDir: settings.dataDir === null ? null : path.join(settings.dataDir, "public"),
@@ -169,12 +164,6 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.debounceMs === undefined ? {} : { debounceMs: settings.debounceMs }),
     ...(settings.checkIntervalMs === undefined ? {} : { checkIntervalMs: settings.checkIntervalMs }),
     now,
-  });
-  const gate = createFeedGate(settings.feeds.token);
-  const outputs = createOutputRoutes(cache, settings.feeds.limit);
-  const articlePage = createArticlePageRoute({
-    store: deps.store,
-    ...(imageUrl === undefined ? {} : { imageUrl }),
   });
   const api = createApiRoutes({
     store: deps.store,
@@ -184,6 +173,15 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     defaultLimit: settings.feeds.limit,
     logger,
     throttle: createAuthThrottle({ now: () => now().getTime() }),
+  });
+  const reader = createReaderRoutes({
+    gate: createFeedGate(settings.feeds.token),
+    outputs: createOutputRoutes(cache, settings.feeds.limit),
+    articlePage: createArticlePageRoute({
+      store: deps.store,
+      ...(imageUrl === undefined ? {} : { imageUrl }),
+    }),
+    articleDocument: (req, res, key) => api.articleDocument(req, res, key),
   });
   const metrics = deps.metrics ?? createMetrics();
   const ops = createOpsRoutes({
@@ -202,8 +200,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
 
   const exact = new Map<string, Route>([
-    // Every published output is a reader route: private when feeds.token is set.
-    ...outputs.exact.map(([path, route]) => [path, { ...route, handle: gate(route.handle) }] as const),
+    ...reader.exact,
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
     ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
@@ -227,22 +224,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     exact.set("/actions/retry", { methods: POST, handle: (req, res) => status.retry(req, res) });
     exact.set("/actions/poll", { methods: POST, handle: (req, res) => status.poll(req, res) });
   }
-  const patterns: readonly PatternRoute[] = [
-    ...outputs.patterns.map((route) => ({ ...route, handle: gate(route.handle) })),
-    {
-      pattern: /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
-      name: "/articles/:key.md",
-      methods: READ,
-      handle: gate((req, res, _q, key) => api.articleDocument(req, res, key)),
-    },
-    {
-      // Any last segment: the handler validates the key and answers a malformed one with its 404 page.
-      pattern: /^\/articles\/([^/]*)$/,
-      name: "/articles/:key",
-      methods: READ,
-      handle: gate((req, res, _q, key) => articlePage(req, res, key)),
-    },
-  ];
+  const patterns: readonly PatternRoute[] = reader.patterns;
   const onRequest = createRouter(exact, patterns, { logger, metrics });
 
   const server = createServer(

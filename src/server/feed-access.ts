@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isSameSecret } from "./auth.ts";
-import type { Handler } from "./router.ts";
 import { sendError } from "./respond.ts";
+import type { Handler } from "./router.ts";
 
 /** Wraps reader-facing handlers with the feed key check. */
 export type FeedGate = (handler: Handler) => Handler;

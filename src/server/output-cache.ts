@@ -16,8 +16,8 @@ import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
-import { type FeedQuery, isFiltering } from "../publish/feed-query.ts";
 import { type OutputSettings, renderArticleScope } from "../publish/feed-outputs.ts";
+import { type FeedQuery, isFiltering } from "../publish/feed-query.ts";
 import { type OutputRow, toOutputPath } from "../publish/output-table.ts";
 import type { Representation } from "../publish/representation.ts";
 import {

@@ -123,6 +123,12 @@ describe("feed parameters", () => {
     assert.ok(elapsed < 50, `took ${elapsed.toFixed(1)} ms`);
   });
 
+  it("answers a request line past 64 KiB with a one-line JSON 431, not a bare parser error", async () => {
+    const res = await fetch(`${server.base}/feed.xml?filter=${"a".repeat(70 * 1024)}`);
+    assert.equal(res.status, 431);
+    assert.deepEqual(await res.json(), { error: "request line or headers too large" });
+  });
+
   it("runs a capped pathological pattern in linear time (a backtracking engine takes seconds)", async () => {
     // 2^40 paths for a backtracking engine; RE2 walks each text once.
     const pattern = `${"a?".repeat(40)}${"a".repeat(40)}b`;
