@@ -12,6 +12,7 @@ import type { StoredArticle } from "../model.ts";
 import { addDays, type DigestTime, latestDigestDay, toDigestWindow } from "./digest-windows.ts";
 import {
   type DigestDay,
+  type FeedView,
   type OutputMap,
   type OutputSettings,
   renderArticleScope,
@@ -21,7 +22,8 @@ import {
   renderOpml,
   sourceName,
 } from "./feed-outputs.ts";
-import { type FeedScope, feedRowsOf, OUTPUTS, toOutputPath } from "./output-table.ts";
+import { isFiltering } from "./feed-query.ts";
+import { type FeedScope, feedRowsOf, OUTPUTS, type OutputRow, toOutputPath } from "./output-table.ts";
 import type { Representation } from "./representation.ts";
 
 /** A stored-at range [from, to) in ms. */
@@ -184,6 +186,36 @@ export async function listTagArticles(
   for (const a of await ctx.reader.listTaggedArticles(tag, limit)) byKey.set(a.key, a);
   const time = (a: StoredArticle) => a.publishedAt ?? a.storedAt;
   return [...byKey.values()].sort((a, b) => time(b) - time(a) || (a.key < b.key ? -1 : 1)).slice(0, limit);
+}
+
+/** Newest published articles a filtering query looks through (more when its `limit` is higher). */
+export const FILTER_WINDOW = 200;
+
+/**
+ * One feed row for `arg` as a request's parameters ask for it (feed-query.ts: filters, `limit`,
+ * `mode=brief`); null when the snapshot knows no such source or tag. A filtering query looks through
+ * the newest `FILTER_WINDOW` articles (or `limit`, when higher).
+ */
+export async function buildFeedForQuery(
+  ctx: SnapshotContext,
+  snap: OutputSnapshot,
+  row: OutputRow,
+  arg: string,
+  view: FeedView,
+): Promise<Representation | null> {
+  const { reader, settings } = ctx;
+  const limit = view.query.limit ?? settings.defaultLimit;
+  const window = isFiltering(view.query) ? Math.max(limit, FILTER_WINDOW) : limit;
+  let articles: StoredArticle[] | null = null;
+  if (row.scope === "all") articles = await reader.listArticles({ limit: window });
+  if (row.scope === "source" && snap.sources.has(arg))
+    articles = await reader.listArticles({ sourceId: arg, limit: window });
+  const members = snap.tags.get(arg);
+  if (row.scope === "tag" && members !== undefined)
+    articles = await listTagArticles(ctx, arg, members, window);
+  if (articles === null || (row.scope !== "all" && row.scope !== "source" && row.scope !== "tag"))
+    return null;
+  return renderArticleScope(row.scope, arg, articles, settings, view).get(toOutputPath(row, arg)) ?? null;
 }
 
 /** Copies the outputs of `scope` for `arg` from the previous snapshot. */

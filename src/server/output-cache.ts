@@ -1,30 +1,31 @@
 /**
  * Keeps the server's current snapshot of the published outputs (publish/snapshot.ts builds it by
  * walking the output table) in memory as ready-to-send bytes with their validators. Requests never
- * build anything for the default outputs: they read the current snapshot. Snapshots are rebuilt (1) at start, (2) about a second after a change
- * notice from the workers (`store/change-feed.ts`; notices within that second are batched), and (3) when
- * a cheap periodic check finds that the change counter moved without a notice reaching us (pub/sub is
- * fire-and-forget), that the last build failed, or that a new digest window has closed. Feeds with
- * request parameters (filters, `limit`, `mode=brief`: `publish/feed-query.ts`), digest days older than
- * the snapshot's and the "today so far" preview are built on demand and kept in a bounded cache (by
- * entries and bytes, keyed by the query's canonical form) that every rebuild clears (so the preview follows every
- * stored article). Each rebuild also writes the static copies under
- * `<dataDir>/public/`.
+ * build anything for the default outputs: they read the current snapshot. Snapshots are rebuilt (1) at
+ * start, (2) about a second after a change notice from the workers (`store/change-feed.ts`; notices
+ * within that second are batched), and (3) when a cheap periodic check finds that the change counter
+ * moved without a notice reaching us (pub/sub is fire-and-forget), that the last build failed, or that
+ * a new digest window has closed. Feeds with request parameters (filters, `limit`, `mode=brief`:
+ * `publish/feed-query.ts`), digest days older than the snapshot's and the "today so far" preview are
+ * built on demand and kept in a bounded cache (by entries and bytes, keyed by the query's canonical
+ * form) that every rebuild clears (so the preview follows every stored article). Each rebuild also
+ * writes the static copies the table lists under `<dataDir>/public/`. The store is adapted to
+ * publishing's read-only port (published-articles.ts), so publishing itself never imports the store.
  */
 
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
-import { type OutputSettings, renderArticleScope } from "../publish/feed-outputs.ts";
-import { type FeedQuery, isFiltering } from "../publish/feed-query.ts";
-import { type OutputRow, toOutputPath } from "../publish/output-table.ts";
+import type { OutputSettings } from "../publish/feed-outputs.ts";
+import type { FeedQuery } from "../publish/feed-query.ts";
+import type { OutputRow } from "../publish/output-table.ts";
 import type { Representation } from "../publish/representation.ts";
 import {
   buildDigestDay,
   buildDigestPreviewPage,
+  buildFeedForQuery,
   buildSnapshot,
-  listTagArticles,
   type OutputSnapshot,
   type SnapshotContext,
   toPublicFiles,
@@ -87,8 +88,6 @@ export interface OutputCache {
 /** Most on-demand outputs kept (filtered feeds, old digests), and their total size. */
 const MAX_VARIANTS = 64;
 const MAX_VARIANT_BYTES = 64 * 1024 * 1024;
-/** Newest published articles a filtering query looks through (more when its `limit` is higher). */
-const FILTER_WINDOW = 200;
 /** Past this many changed articles in one batch, a full rebuild is cheaper than reading each one. */
 const MAX_INCREMENTAL_KEYS = 200;
 
@@ -185,26 +184,11 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
     snapshot: () => current,
 
     feedForQuery(row, arg, query) {
-      return variants.get(`${row.id}:${arg}:${query.canonical}`, async () => {
-        const limit = query.limit ?? settings.defaultLimit;
-        const window = isFiltering(query) ? Math.max(limit, FILTER_WINDOW) : limit;
-        const view = { query, now: now() };
-        const path = toOutputPath(row, arg);
-        if (row.scope === "all") {
-          const articles = await ctx.reader.listArticles({ limit: window });
-          return renderArticleScope("all", "", articles, settings, view).get(path) ?? null;
-        }
-        if (row.scope === "source" && current?.sources.has(arg) === true) {
-          const articles = await ctx.reader.listArticles({ sourceId: arg, limit: window });
-          return renderArticleScope("source", arg, articles, settings, view).get(path) ?? null;
-        }
-        const members = current?.tags.get(arg);
-        if (row.scope === "tag" && members !== undefined) {
-          const articles = await listTagArticles(ctx, arg, members, window);
-          return renderArticleScope("tag", arg, articles, settings, view).get(path) ?? null;
-        }
-        return null;
-      });
+      const snap = current;
+      if (snap === null) return Promise.resolve(null);
+      return variants.get(`${row.id}:${arg}:${query.canonical}`, () =>
+        buildFeedForQuery(ctx, snap, row, arg, { query, now: now() }),
+      );
     },
 
     async digestPage(day) {
