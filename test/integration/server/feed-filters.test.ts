@@ -185,3 +185,29 @@ describe("source filters from the config", () => {
     assert.deepEqual(await titles(server, "/feed.xml?filter_title=招聘"), []);
   });
 });
+
+describe("source filters page through the index", () => {
+  let server: TestServer;
+  before(async () => {
+    // Five alpha articles, the three newest held back: with feeds.limit 2 the feed must page past them.
+    const five = [1, 2, 3, 4, 5].map((n) =>
+      article(20 + n, "alpha", n <= 3 ? `广告 ${n}` : `正文 ${n}`, "内容。", n),
+    );
+    server = await startTestServer({
+      articles: five,
+      settings: {
+        feeds: { limit: 2, title: "测试订阅" },
+        sources: [{ id: "alpha", filter: { exclude: ["广告"] } }],
+      },
+      deps: () => ({ now: () => NOW }),
+    });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it("fills the feed from older pages when the newest articles are filtered out", async () => {
+    assert.deepEqual(await titles(server, "/feeds/alpha.xml"), ["正文 4", "正文 5"]);
+    assert.deepEqual(await titles(server, "/feed.xml?limit=1"), ["正文 4"]);
+  });
+});
