@@ -9,7 +9,7 @@
 import type { FeedItem, StoredArticle } from "../model.ts";
 import { buildDigest, type DigestWindow, toDigestItem } from "./digest.ts";
 import { buildDigestPreview } from "./digest-preview.ts";
-import type { FeedChannel } from "./feed-entry.ts";
+import { type FeedChannel, toFeedEntries } from "./feed-entry.ts";
 import { toFeedItem } from "./feed-items.ts";
 import { applyFeedQuery, type FeedQuery } from "./feed-query.ts";
 import { buildOpml } from "./opml.ts";
@@ -114,17 +114,21 @@ export interface ScopeContent {
 export function renderScope(content: ScopeContent, settings: OutputSettings): OutputMap {
   const [title, description] = describeScope(content.scope, content.name, settings);
   const out: OutputMap = new Map();
+  // Entries (the Markdown rendered to HTML, the costly part) are built once for every format.
+  const imageUrl = settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl };
+  const base = {
+    title,
+    description,
+    siteUrl: settings.publicUrl,
+    feedUrl: "",
+    ...imageUrl,
+    buildDate: content.lastModified,
+  };
+  const entries = toFeedEntries(content.items, base);
   for (const row of feedRowsOf(content.scope)) {
     const path = toOutputPath(row, content.arg);
-    const channel: FeedChannel = {
-      title,
-      description,
-      siteUrl: settings.publicUrl,
-      feedUrl: toPublicLink(settings, path, content.query),
-      ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
-      buildDate: content.lastModified,
-    };
-    const body = row.format?.render(content.items, channel) ?? "";
+    const channel: FeedChannel = { ...base, feedUrl: toPublicLink(settings, path, content.query) };
+    const body = row.format?.render(entries, channel) ?? "";
     out.set(
       path,
       createRepresentation(body, row.contentType, { lastModified: content.lastModified, compress: true }),

@@ -101,7 +101,7 @@ export function toPublicFiles(snap: OutputSnapshot): Map<string, Representation>
 }
 
 /** Each configured tag with the ids of its sources. */
-export function groupTags(settings: OutputSettings): Map<string, string[]> {
+function groupTags(settings: OutputSettings): Map<string, string[]> {
   const byTag = new Map<string, string[]>();
   for (const [id, tags] of settings.sourceTags ?? new Map<string, readonly string[]>()) {
     for (const tag of tags) byTag.set(tag, [...(byTag.get(tag) ?? []), id]);

@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from "feedsmith";
-import { ATOM_ID_PREFIX, buildAtom } from "../../../src/publish/atom.ts";
+import { ATOM_ID_PREFIX } from "../../../src/publish/atom.ts";
 import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
-import { buildJsonFeed } from "../../../src/publish/json-feed.ts";
 import {
   FEED_FORMATS,
   FEED_SCOPES,
@@ -18,7 +17,7 @@ import {
   toOutputPath,
   toPathPattern,
 } from "../../../src/publish/output-table.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import { buildAtom, buildJsonFeed, buildRss } from "../../support/build-feeds.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { hostileItem } from "../../support/hostile-text.ts";
 import { firstIllegalChar, parseStrictXml } from "../../support/strict-xml.ts";

@@ -6,7 +6,8 @@ import {
   MAX_PATTERN_LENGTH,
   parseFeedQuery,
 } from "../../../src/publish/feed-query.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import { toFeedEntries } from "../../../src/publish/feed-entry.ts";
+import { renderRss } from "../../../src/publish/rss.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 
 function query(text: string): FeedQuery {
@@ -111,13 +112,14 @@ describe("applyFeedQuery", () => {
     const brief = applyFeedQuery(items, query("mode=brief"), 50, NOW);
     assert.equal(brief[2]?.markdown, "");
     assert.equal(brief[2]?.description, "正文讲 Kubernetes 调度。");
-    const xml = buildRss(brief, {
+    const channel = {
       title: "t",
       description: "d",
       siteUrl: "http://127.0.0.1",
       feedUrl: "http://127.0.0.1/feed.xml",
       buildDate: NOW,
-    });
+    };
+    const xml = renderRss(toFeedEntries(brief, channel), channel);
     assert.doesNotMatch(xml, /content:encoded>/);
     assert.match(xml, /正文讲 Kubernetes 调度。/);
   });

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { parseRssFeed } from "feedsmith";
 import type { FeedItem } from "../../../src/model.ts";
 import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import { buildRss } from "../../support/build-feeds.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { hostileItem } from "../../support/hostile-text.ts";
 import { assertSafeFragment } from "../../support/html-safety.ts";
