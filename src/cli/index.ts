@@ -8,6 +8,7 @@ import { checkConfigCommand } from "./check-config.ts";
 import type { CliContext, Command } from "./command.ts";
 import { digestCommand } from "./digest.ts";
 import { enqueueCommand } from "./enqueue.ts";
+import { feedsCommand } from "./feeds.ts";
 import { importCommand } from "./import.ts";
 import { parseCommand } from "./parse.ts";
 import { pollCommand } from "./poll.ts";
@@ -25,6 +26,7 @@ const commands: readonly Command[] = [
   importCommand,
   reindexCommand,
   digestCommand,
+  feedsCommand,
 ];
 
 const EXIT_USAGE = 2;

@@ -32,10 +32,11 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   CHROMIUM_PATH: ["browser", "executablePath"],
   LOG_LEVEL: ["log", "level"],
   IMAGE_PROXY_SECRET: ["imageProxy", "secret"],
+  FEED_TOKEN: ["feeds", "token"],
 };
 
 /** Keys whose values are secrets (see also REDACT_PATHS in logger.ts). */
-const SECRET_KEYS: ReadonlySet<string> = new Set(["apiToken", "secret"]);
+const SECRET_KEYS: ReadonlySet<string> = new Set(["apiToken", "secret", "token"]);
 
 const DEFAULT_FILE = "config/wechat-feed.yaml";
 const EXAMPLE_FILE = "config/wechat-feed.example.yaml";

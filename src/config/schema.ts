@@ -145,6 +145,18 @@ const FeedsSchema = z.strictObject({
   limit: count(1, 1000).default(50),
   /** Title of the combined feed /feed.xml. Default `wechat-feed`. */
   title: z.string().min(1).default("wechat-feed"),
+  /**
+   * Private feeds: when set, every feed, OPML and digest route requires `?key=<token>` (URL-safe,
+   * 16+ characters; `wechat-feed feeds rotate-token` makes one). Default unset (feeds are public). Env FEED_TOKEN.
+   */
+  token: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, {
+      error: "use 16 to 256 letters, digits, '-' or '_' (it goes into URLs)",
+    })
+    .optional(),
+  /** Where feed items link: `wechat` (the article on WeChat) or `archive` (our `/articles/<key>` page). Default `wechat`. */
+  link: z.enum(["wechat", "archive"]).default("wechat"),
   /** Name of the feed of hand-added articles (`/feeds/manual.*`). Default `手动添加`. */
   manualName: z.string().min(1).default("手动添加"),
 });

@@ -6,6 +6,7 @@
  */
 import { validate as validateCron, validateDetailed as validateCronDetailed } from "node-cron";
 import { z } from "zod";
+import { findSourceFilterProblem } from "../publish/item-filter.ts";
 
 /** The ways an article page can be fetched: system Chromium, a plain request, or plain-then-browser. */
 export const FetcherSchema = z.enum(["browser", "http", "auto"]);
@@ -92,6 +93,21 @@ export const TagSchema = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}_-]{0,63}$/u,
     `invalid tag ${JSON.stringify(issue.input)}: use letters, digits, "-" and "_", starting with a letter or digit`,
 });
 
+/** A source's publishing filter: keywords or `/regex/` terms matched against title, author and body. */
+const SourceFilterSchema = z
+  .strictObject({
+    /** Publish only articles matching at least one term. Default: unset (all). */
+    include: z.array(z.string().min(1)).optional(),
+    /** Never publish articles matching any term. Default: unset (none). */
+    exclude: z.array(z.string().min(1)).optional(),
+    /** Never publish articles whose body has fewer characters (whitespace not counted). Default 0. */
+    minChars: z.int().min(0).default(0),
+  })
+  .superRefine((rules, ctx) => {
+    const problem = findSourceFilterProblem(rules);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  });
+
 /** Fields every source type shares. */
 const baseShape = {
   /** Stable identifier used in job ids, Redis keys and `/feeds/<id>.xml`; lower-case letters, digits, `-`. */
@@ -112,8 +128,10 @@ const baseShape = {
   enabled: z.boolean().default(true),
   /** Overrides `fetch.fetcher` for this source's articles. Default: unset (use `fetch.fetcher`). */
   fetcher: FetcherSchema.optional(),
-  /** Groups: the source's articles also appear in `/tags/<tag>.{xml,atom,json}`. Default: unset (no tags). */
+  /** Groups the source belongs to; each tag has its feeds under `/tags/<tag>.*`. Default none. */
   tags: z.array(TagSchema).optional(),
+  /** Which of the source's articles are published (they are still fetched and archived). Default: all. */
+  filter: SourceFilterSchema.optional(),
 };
 
 /** An RSS, Atom or JSON Feed whose items link to WeChat articles. */

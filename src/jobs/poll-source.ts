@@ -45,6 +45,8 @@ export interface PollSourceDeps {
   readonly maxItemsPerListing: number;
   /** Called with how many items of a listing the cap left out. */
   onSkipped(sourceId: string, skipped: number): void;
+  /** Records the tags an OPML outline gives its articles (store/tag-index.ts). */
+  tagArticles(keys: readonly string[], tags: readonly string[]): Promise<void>;
 }
 
 /** The newest `max` items (dated ones by date, newest first; undated ones after, in listing order). */
@@ -67,12 +69,22 @@ async function filterNew(store: ArticleStore, refs: readonly ArticleRef[]): Prom
 /** Creates the poll-source processor. */
 export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) => Promise<PollOutcome> {
   /** Normalizes, filters and enqueues one listing's items; returns [found, added, rejected, skipped]. */
-  async function enqueueItems(listed: readonly ListingItem[], origin: RefOrigin) {
+  async function enqueueItems(
+    listed: readonly ListingItem[],
+    origin: RefOrigin,
+    tags: readonly string[] = [],
+  ) {
     const items = takeNewestItems(listed, deps.maxItemsPerListing);
     const skipped = listed.length - items.length;
     if (skipped > 0) deps.onSkipped(origin.sourceId, skipped);
     const { refs, rejected } = toArticleRefs(items);
     if (rejected.length > 0) deps.onRejected(origin.sourceId, rejected);
+    // Every listed article gets the outline's tags, stored ones too (a folder added later tags them).
+    if (tags.length > 0)
+      await deps.tagArticles(
+        refs.map((ref) => ref.key),
+        tags,
+      );
     const fresh = await filterNew(deps.store, refs);
     await deps.addArticleJobs(fresh, origin);
     // Marked seen only once the jobs exist: a crash in between re-adds them (same ids), never loses them.
@@ -111,7 +123,8 @@ export function createPollSource(deps: PollSourceDeps): (data: PollSourceData) =
           try {
             const listing = parseFeedListing(await deps.fetchListing(feed.url));
             const sourceName = source.name ?? listing.title ?? feed.title;
-            const result = await enqueueItems(listing.items, { sourceId: source.id, sourceName, fetcher });
+            const origin = { sourceId: source.id, sourceName, fetcher };
+            const result = await enqueueItems(listing.items, origin, feed.tags);
             count(result);
             feeds.push({ url: feed.url, ok: true, items: result[0] });
           } catch (error) {

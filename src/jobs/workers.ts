@@ -15,6 +15,7 @@ import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { FailedArticles } from "../store/failed-articles.ts";
 import type { SourceState } from "../store/source-state.ts";
+import { createTagIndex } from "../store/tag-index.ts";
 import { applyDecision, type DecisionDeps } from "./apply-decision.ts";
 import { buildArticleJobData, type RefOrigin } from "./article-jobs.ts";
 import { type BuildDigestData, BuildDigestDataSchema, type BuildDigestResult } from "./build-digest.ts";
@@ -102,6 +103,7 @@ function wechatLimiter(minIntervalMs: number): { max: number; duration: number }
 /** Starts the discover and wechat workers. */
 export function createWorkers(deps: WorkerDeps): Workers {
   const { queues, store, logger, settings } = deps;
+  const tagIndex = createTagIndex(deps.connection, deps.prefix);
   const addArticleJobs = async (refs: readonly ArticleRef[], origin: RefOrigin) => {
     if (refs.length > 0) await queues.wechat.addBulk(articleJobs(refs, origin));
   };
@@ -120,6 +122,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
       ),
     onSkipped: (sourceId, skipped) =>
       logger.info({ sourceId, skipped, max: deps.maxItemsPerListing }, "listing items skipped"),
+    tagArticles: (keys, tags) => tagIndex.tagArticles(keys, tags, deps.now()),
   });
   const fetchArticle = createFetchArticle({ ...deps, store });
   const fetchAlbum = createFetchAlbum({ ...deps, addArticleJobs, addAlbumJob });

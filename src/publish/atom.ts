@@ -28,7 +28,8 @@ function toAtomEntry(entry: FeedEntry, fallbackDate: Date) {
     ...(entry.creator === "" ? {} : { authors: [{ name: entry.creator }] }),
     categories: entry.categories.map((term) => ({ term })),
     summary: { value: entry.summary, type: "text" },
-    content: { value: entry.html, type: "html" },
+    // A brief item (`mode=brief`) has no body: the summary alone stands for it.
+    ...(entry.html === "" ? {} : { content: { value: entry.html, type: "html" } }),
   };
 }
 

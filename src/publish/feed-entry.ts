@@ -41,7 +41,7 @@ export interface FeedEntry {
   readonly creator: string;
   /** A plain-text excerpt (not HTML). */
   readonly summary: string;
-  /** The sanitized article HTML. */
+  /** The sanitized article HTML; empty for a brief item (`mode=brief`), which formats then leave out. */
   readonly html: string;
   /** Category names (the source's display name). */
   readonly categories: readonly string[];

@@ -11,6 +11,7 @@ import { buildDigest, type DigestWindow, toDigestItem } from "./digest.ts";
 import { buildDigestPreview } from "./digest-preview.ts";
 import { type FeedChannel, toFeedEntries } from "./feed-entry.ts";
 import { toFeedItem } from "./feed-items.ts";
+import { applyFeedQuery, type FeedQuery } from "./feed-query.ts";
 import { buildOpml } from "./opml.ts";
 import {
   type FeedScope,
@@ -36,6 +37,10 @@ export interface OutputSettings {
   readonly sourceTags?: ReadonlyMap<string, readonly string[]>;
   /** Image URL rewriter (the signed proxy) when the proxy is on. */
   readonly imageUrl?: (url: string) => string;
+  /** config.feeds.token: carried as `?key=` by self links, OPML entries and archive links. */
+  readonly feedToken?: string;
+  /** config.feeds.link: items link to WeChat (default) or to our `/articles/<key>` page. */
+  readonly link?: "wechat" | "archive";
 }
 
 /** A rendered digest day: its page and its archive document. */
@@ -67,6 +72,22 @@ export function sourceName(
   );
 }
 
+/** An absolute public URL of `path` with `query` (canonical, may be empty) and the feed key when set. */
+export function toPublicLink(settings: OutputSettings, path: string, query = ""): string {
+  const params = new URLSearchParams(query);
+  if (settings.feedToken !== undefined) params.set("key", settings.feedToken);
+  const search = params.toString();
+  return `${settings.publicUrl}${encodeURI(path)}${search === "" ? "" : `?${search}`}`;
+}
+
+/** The feed item of an article, its link pointing where config.feeds.link says. */
+export function toPublishedItem(article: StoredArticle, settings: OutputSettings): FeedItem {
+  const item = toFeedItem(article);
+  return settings.link === "archive"
+    ? { ...item, url: toPublicLink(settings, `/articles/${article.key}`) }
+    : item;
+}
+
 /** Title and description of a feed scope. */
 function describeScope(scope: FeedScope, name: string, settings: OutputSettings): [string, string] {
   const site = settings.feedTitle;
@@ -85,15 +106,13 @@ export interface ScopeContent {
   readonly name: string;
   readonly items: readonly FeedItem[];
   readonly lastModified: Date | null;
-  /** The `?limit=` it was built for, when not the default (it appears in self links). */
-  readonly limit?: number;
+  /** The canonical feed query it was built for (feed-query.ts), when any: it appears in self links. */
+  readonly query?: string;
 }
 
 /** Renders one feed scope in every format: representations by request path. */
 export function renderScope(content: ScopeContent, settings: OutputSettings): OutputMap {
   const [title, description] = describeScope(content.scope, content.name, settings);
-  const query =
-    content.limit === undefined || content.limit === settings.defaultLimit ? "" : `?limit=${content.limit}`;
   const out: OutputMap = new Map();
   // Entries (the Markdown rendered to HTML, the costly part) are built once for every format.
   const imageUrl = settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl };
@@ -108,7 +127,7 @@ export function renderScope(content: ScopeContent, settings: OutputSettings): Ou
   const entries = toFeedEntries(content.items, base);
   for (const row of feedRowsOf(content.scope)) {
     const path = toOutputPath(row, content.arg);
-    const channel: FeedChannel = { ...base, feedUrl: `${settings.publicUrl}${encodeURI(path)}${query}` };
+    const channel: FeedChannel = { ...base, feedUrl: toPublicLink(settings, path, content.query) };
     const body = row.format?.render(entries, channel) ?? "";
     out.set(
       path,
@@ -118,38 +137,69 @@ export function renderScope(content: ScopeContent, settings: OutputSettings): Ou
   return out;
 }
 
-/** An article feed scope (all, one source, one tag) of `articles`. */
+/** A request's view of a feed: its parsed parameters and the instant `filter_time` counts from. */
+export interface FeedView {
+  readonly query: FeedQuery;
+  readonly now: Date;
+}
+
+/** An article feed scope (all, one source, one tag) of `articles`, as `view` asks for it when given. */
 export function renderArticleScope(
   scope: Exclude<FeedScope, "digest">,
   arg: string,
   articles: readonly StoredArticle[],
   settings: OutputSettings,
-  limit?: number,
+  view?: FeedView,
 ): OutputMap {
   const name = scope === "source" ? sourceName(arg, articles, settings) : arg;
-  const items = articles.map(toFeedItem);
-  const lastModified = newestChange(articles);
+  const all = articles.map((a) => toPublishedItem(a, settings));
+  const items = view === undefined ? all : applyFeedQuery(all, view.query, settings.defaultLimit, view.now);
+  const shown = new Set(items.map((i) => i.key));
+  const lastModified = newestChange(articles.filter((a) => shown.has(a.key)));
   return renderScope(
-    { scope, arg, name, items, lastModified, ...(limit === undefined ? {} : { limit }) },
+    { scope, arg, name, items, lastModified, ...(view === undefined ? {} : { query: view.query.canonical }) },
     settings,
   );
 }
 
-/** The OPML list of every per-source feed (`/opml.xml`), in source id order. */
+/**
+ * The OPML list (`/opml.xml`): untagged sources' feeds at the top level, in source id order, then one
+ * folder per tag with its sources' feeds (a source with several tags is in each), or, for a tag only
+ * OPML categories gave, the tag's own feed.
+ */
 export function renderOpml(
   sources: readonly { readonly id: string; readonly name: string }[],
   settings: OutputSettings,
+  tags: ReadonlyMap<string, readonly string[]> = new Map(),
 ): OutputMap {
-  const rss = feedRowsOf("source")[0];
-  const feeds = sources.map((s) => ({
+  const sourceRow = feedRowsOf("source")[0];
+  const tagRow = feedRowsOf("tag")[0];
+  const feedOf = (s: { readonly id: string; readonly name: string }) => ({
     title: s.name,
-    xmlUrl: `${settings.publicUrl}${rss === undefined ? "" : toOutputPath(rss, s.id)}`,
-  }));
-  const row = OUTPUTS.find((r) => r.scope === "index");
-  // The list changes only with the set of sources, so it carries no Last-Modified of its own.
-  const rep = createRepresentation(buildOpml(feeds, settings.feedTitle), PAGE_TYPE.opml, {
-    compress: true,
+    xmlUrl: toPublicLink(settings, sourceRow === undefined ? "" : toOutputPath(sourceRow, s.id)),
   });
+  const tagged = new Set([...tags.values()].flat());
+  const groups = [...tags].map(([tag, members]) => ({
+    title: tag,
+    feeds:
+      members.length === 0
+        ? [
+            {
+              title: `#${tag}`,
+              xmlUrl: toPublicLink(settings, tagRow === undefined ? "" : toOutputPath(tagRow, tag)),
+            },
+          ]
+        : sources.filter((s) => members.includes(s.id)).map(feedOf),
+  }));
+  const untagged = sources.filter((s) => !tagged.has(s.id)).map(feedOf);
+  const row = OUTPUTS.find((r) => r.scope === "index");
+  const body = buildOpml(
+    untagged,
+    settings.feedTitle,
+    groups.filter((g) => g.feeds.length > 0),
+  );
+  // The list changes only with the set of sources and tags, so it carries no Last-Modified of its own.
+  const rep = createRepresentation(body, PAGE_TYPE.opml, { compress: true });
   return new Map([[row?.path ?? "/opml.xml", rep]]);
 }
 
@@ -162,10 +212,14 @@ export function renderDigestDay(
   const from = window.from.getTime();
   const to = window.to.getTime();
   const inside = articles.filter((a) => a.storedAt >= from && a.storedAt < to);
-  const digest = buildDigest(inside.map(toFeedItem), window, {
-    siteUrl: settings.publicUrl,
-    ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
-  });
+  const digest = buildDigest(
+    inside.map((a) => toPublishedItem(a, settings)),
+    window,
+    {
+      siteUrl: settings.publicUrl,
+      ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
+    },
+  );
   const page = createRepresentation(digest.html, PAGE_TYPE.html, {
     lastModified: window.to,
     extra: HTML_HEADERS,
@@ -187,7 +241,7 @@ export function renderDigestPreview(
     (a) => a.storedAt >= window.from.getTime() && a.storedAt < window.to.getTime(),
   );
   const html = buildDigestPreview(
-    inside.map(toFeedItem),
+    inside.map((a) => toPublishedItem(a, settings)),
     window,
     settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl },
   );

@@ -12,7 +12,8 @@ function toJsonItem(entry: FeedEntry) {
     id: entry.id,
     ...(entry.url === null ? {} : { url: entry.url }),
     title: entry.title,
-    content_html: entry.html,
+    // JSON Feed requires a content: a brief item (`mode=brief`) carries its summary as text instead.
+    ...(entry.html === "" ? { content_text: entry.summary } : { content_html: entry.html }),
     summary: entry.summary,
     ...(entry.date === null ? {} : { date_published: entry.date }),
     ...(entry.creator === "" ? {} : { authors: [{ name: entry.creator }] }),

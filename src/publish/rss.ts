@@ -28,7 +28,8 @@ function toItemOptions(entry: FeedEntry): RSS.ItemOptions {
       ...(entry.cover === null
         ? []
         : [{ enclosure: { _attr: { url: entry.cover.url, type: entry.cover.type } } }]),
-      { "content:encoded": { _cdata: entry.html } },
+      // A brief item (feed-query.ts `mode=brief`) has no body: no content:encoded, readers show the summary.
+      ...(entry.html === "" ? [] : [{ "content:encoded": { _cdata: entry.html } }]),
     ],
   };
 }

@@ -12,6 +12,7 @@ import type { StoredArticle } from "../model.ts";
 import { addDays, type DigestTime, latestDigestDay, toDigestWindow } from "./digest-windows.ts";
 import {
   type DigestDay,
+  type FeedView,
   type OutputMap,
   type OutputSettings,
   renderArticleScope,
@@ -21,6 +22,7 @@ import {
   renderOpml,
   sourceName,
 } from "./feed-outputs.ts";
+import { isFiltering } from "./feed-query.ts";
 import { type FeedScope, feedRowsOf, OUTPUTS, type OutputRow, toOutputPath } from "./output-table.ts";
 import type { Representation } from "./representation.ts";
 
@@ -39,6 +41,10 @@ export interface PublishReader {
   readArticle(key: string): Promise<StoredArticle | null>;
   /** Every article stored inside one of `ranges`. */
   listArticlesStoredIn(ranges: readonly StoredRange[]): Promise<StoredArticle[]>;
+  /** Tags that OPML categories gave to articles (beyond the configured source tags), sorted. */
+  listIndexedTags(): Promise<string[]>;
+  /** The newest `limit` stored articles an OPML category tagged `tag`, newest first. */
+  listTaggedArticles(tag: string, limit: number): Promise<StoredArticle[]>;
 }
 
 /** What a build reads from and how digests are laid out. */
@@ -103,6 +109,13 @@ function groupTags(settings: OutputSettings): Map<string, string[]> {
   return byTag;
 }
 
+/** Every tag: the configured ones with their sources, and those only OPML categories gave (no sources). */
+async function readTags(ctx: SnapshotContext): Promise<Map<string, string[]>> {
+  const tags = groupTags(ctx.settings);
+  for (const tag of await ctx.reader.listIndexedTags()) if (!tags.has(tag)) tags.set(tag, []);
+  return new Map([...tags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /**
  * Which source feeds the changed articles touch (their current source, any source whose feed lists
  * them, and sources new since the last snapshot), and whether a published digest may have changed.
@@ -154,43 +167,55 @@ async function buildDigestDays(ctx: SnapshotContext, latestDay: string): Promise
   return new Map(windows.map((w) => [w.day, renderDigestDay(w, stored, ctx.settings)]));
 }
 
-/** The newest `limit` articles of the sources of one tag, newest first. */
+/**
+ * The newest `limit` articles of one tag, newest first: those of its configured sources and those an
+ * OPML category tagged, each once.
+ */
 export async function listTagArticles(
   ctx: SnapshotContext,
+  tag: string,
   sourceIds: readonly string[],
   limit: number,
   cache = new Map<string, StoredArticle[]>(),
 ): Promise<StoredArticle[]> {
-  const all: StoredArticle[] = [];
+  const byKey = new Map<string, StoredArticle>();
   for (const sourceId of sourceIds) {
     const listed = cache.get(sourceId) ?? (await ctx.reader.listArticles({ sourceId, limit }));
-    all.push(...listed);
+    for (const a of listed) byKey.set(a.key, a);
   }
+  for (const a of await ctx.reader.listTaggedArticles(tag, limit)) byKey.set(a.key, a);
   const time = (a: StoredArticle) => a.publishedAt ?? a.storedAt;
-  return all.sort((a, b) => time(b) - time(a)).slice(0, limit);
+  return [...byKey.values()].sort((a, b) => time(b) - time(a) || (a.key < b.key ? -1 : 1)).slice(0, limit);
 }
 
+/** Newest published articles a filtering query looks through (more when its `limit` is higher). */
+export const FILTER_WINDOW = 200;
+
 /**
- * One feed row for `arg` with `limit` items instead of the default (a `?limit=` request); null when
- * the snapshot knows no such source or tag.
+ * One feed row for `arg` as a request's parameters ask for it (feed-query.ts: filters, `limit`,
+ * `mode=brief`); null when the snapshot knows no such source or tag. A filtering query looks through
+ * the newest `FILTER_WINDOW` articles (or `limit`, when higher).
  */
-export async function buildFeedWithLimit(
+export async function buildFeedForQuery(
   ctx: SnapshotContext,
   snap: OutputSnapshot,
   row: OutputRow,
   arg: string,
-  limit: number,
+  view: FeedView,
 ): Promise<Representation | null> {
   const { reader, settings } = ctx;
+  const limit = view.query.limit ?? settings.defaultLimit;
+  const window = isFiltering(view.query) ? Math.max(limit, FILTER_WINDOW) : limit;
   let articles: StoredArticle[] | null = null;
-  if (row.scope === "all") articles = await reader.listArticles({ limit });
+  if (row.scope === "all") articles = await reader.listArticles({ limit: window });
   if (row.scope === "source" && snap.sources.has(arg))
-    articles = await reader.listArticles({ sourceId: arg, limit });
+    articles = await reader.listArticles({ sourceId: arg, limit: window });
   const members = snap.tags.get(arg);
-  if (row.scope === "tag" && members !== undefined) articles = await listTagArticles(ctx, members, limit);
+  if (row.scope === "tag" && members !== undefined)
+    articles = await listTagArticles(ctx, arg, members, window);
   if (articles === null || (row.scope !== "all" && row.scope !== "source" && row.scope !== "tag"))
     return null;
-  return renderArticleScope(row.scope, arg, articles, settings, limit).get(toOutputPath(row, arg)) ?? null;
+  return renderArticleScope(row.scope, arg, articles, settings, view).get(toOutputPath(row, arg)) ?? null;
 }
 
 /** Copies the outputs of `scope` for `arg` from the previous snapshot. */
@@ -209,6 +234,7 @@ async function buildSourceFeeds(
   ids: readonly string[],
   dirty: ReadonlySet<string>,
   outputs: OutputMap,
+  tags: ReadonlyMap<string, readonly string[]>,
 ): Promise<Map<string, { keys: ReadonlySet<string>; name: string }>> {
   const { reader, settings } = ctx;
   const sources = new Map<string, { keys: ReadonlySet<string>; name: string }>();
@@ -225,12 +251,14 @@ async function buildSourceFeeds(
     for (const [path, rep] of renderArticleScope("source", id, articles, settings)) outputs.set(path, rep);
     sources.set(id, { keys: new Set(articles.map((a) => a.key)), name: sourceName(id, articles, settings) });
   }
-  for (const [tag, members] of groupTags(settings)) {
-    if (previous !== null && !members.some((id) => dirty.has(id))) {
+  for (const [tag, members] of tags) {
+    // A tag only OPML categories gave may list any changed article: it is rebuilt on every change.
+    const touched = members.some((id) => dirty.has(id)) || (members.length === 0 && dirty.size > 0);
+    if (previous?.tags.has(tag) && !touched) {
       keep(outputs, previous, "tag", tag);
       continue;
     }
-    const articles = await listTagArticles(ctx, members, settings.defaultLimit, listed);
+    const articles = await listTagArticles(ctx, tag, members, settings.defaultLimit, listed);
     for (const [path, rep] of renderArticleScope("tag", tag, articles, settings)) outputs.set(path, rep);
   }
   return sources;
@@ -261,10 +289,12 @@ export async function buildSnapshot(
   const { dirty, digest } = incremental
     ? await findDirty(ctx, previous, ids, plan.keys)
     : { dirty: new Set(ids), digest: true };
-  const sources = await buildSourceFeeds(ctx, incremental ? previous : null, ids, dirty, outputs);
+  const tags = await readTags(ctx);
+  const sources = await buildSourceFeeds(ctx, incremental ? previous : null, ids, dirty, outputs, tags);
   for (const [path, rep] of renderOpml(
     ids.map((id) => ({ id, name: sources.get(id)?.name ?? id })),
     settings,
+    tags,
   ))
     outputs.set(path, rep);
 
@@ -276,7 +306,6 @@ export async function buildSnapshot(
   for (const [day, d] of days) {
     if (dayRow !== undefined && d.articleCount > 0) outputs.set(toOutputPath(dayRow, day), d.page);
   }
-  const tags = groupTags(settings);
   const snapshot: OutputSnapshot = { version, outputs, sources, tags, latestDay, digestDays: days };
   return { snapshot, sourcesBuilt: dirty.size, digestBuilt: !reuseDigests };
 }

@@ -36,7 +36,12 @@ export async function startServerRole(ctx: ServiceContext, ops: ServiceOps): Pro
       },
       digest: config.digest,
       dataDir: config.dataDir,
-      sources: config.sources.map((src) => ({ id: src.id, name: src.name, tags: src.tags })),
+      sources: config.sources.map((src) => ({
+        id: src.id,
+        name: src.name,
+        tags: src.tags,
+        filter: src.filter,
+      })),
     },
     store,
     sourceState: ctx.sourceState,

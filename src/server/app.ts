@@ -16,16 +16,23 @@ import type { Logger } from "../logger.ts";
 import { createMetrics, type Metrics } from "../ops/metrics.ts";
 import type { ReadinessCheck } from "../ops/readiness.ts";
 import { checkRedis } from "../ops/readiness.ts";
+import type { OutputSettings } from "../publish/feed-outputs.ts";
 import { createImageUrlRewriter } from "../publish/image-url.ts";
+import { createSourceFilter, type SourceFilterRules } from "../publish/item-filter.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
 import { createAuthThrottle } from "./auth-throttle.ts";
+import { createFeedGate } from "./feed-access.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
 import { createOutputCache } from "./output-cache.ts";
+import { createPublishPredicate, type PublishPredicate } from "./published-articles.ts";
+import { answerClientError } from "./respond.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
+import { createArticlePageRoute } from "./routes/article-page.ts";
 import { createOutputRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
+import { createReaderRoutes } from "./routes/reader.ts";
 import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
 
 /** Name of the feed of hand-added articles when config gives none. */
@@ -41,8 +48,14 @@ export interface HttpServerSettings {
   /** Public base URL without trailing slash. */
   readonly publicUrl: string;
   readonly apiToken?: string | undefined;
-  /** `manualName` names the feed of hand-added articles (default `手动添加`). */
-  readonly feeds: { readonly limit: number; readonly title: string; readonly manualName?: string };
+  /** config.feeds: `token` makes reader routes private, `link` picks where items point, `manualName` names the hand-added feed (default `手动添加`). */
+  readonly feeds: {
+    readonly limit: number;
+    readonly title: string;
+    readonly token?: string | undefined;
+    readonly link?: "wechat" | "archive";
+    readonly manualName?: string;
+  };
   /** `maxBytes`: largest proxied image (default 10 MiB). */
   readonly imageProxy: {
     readonly enabled: boolean;
@@ -52,11 +65,12 @@ export interface HttpServerSettings {
   readonly digest: { readonly schedule: string; readonly timezone: string };
   /** Static copies go to `<dataDir>/public/`; null writes none. */
   readonly dataDir: string | null;
-  /** Configured sources (names and tags of their feeds); the manual feed's name is one of them. */
+  /** Configured sources: names (feed titles), tags (`/tags/<tag>.*`, OPML folders) and publishing filters. */
   readonly sources?: readonly {
     readonly id: string;
     readonly name?: string | undefined;
-    readonly tags?: readonly string[];
+    readonly tags?: readonly string[] | undefined;
+    readonly filter?: SourceFilterRules | undefined;
   }[];
   /** Output rebuild tuning (defaults: 1000 ms debounce, 5000 ms check). */
   readonly debounceMs?: number;
@@ -93,6 +107,39 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** What publishing needs to know of the deployment, from the server settings. */
+function toOutputSettings(
+  settings: HttpServerSettings,
+  imageUrl: ((url: string) => string) | undefined,
+): OutputSettings {
+  return {
+    publicUrl: settings.publicUrl,
+    feedTitle: settings.feeds.title,
+    defaultLimit: settings.feeds.limit,
+    // Hand-added articles get a feed named by config, never after the first article's account.
+    sourceNames: new Map([
+      [MANUAL_SOURCE_ID, settings.feeds.manualName ?? DEFAULT_MANUAL_NAME],
+      ...(settings.sources ?? []).flatMap((s): [string, string][] =>
+        s.name === undefined ? [] : [[s.id, s.name]],
+      ),
+    ]),
+    sourceTags: new Map((settings.sources ?? []).flatMap((s) => (s.tags?.length ? [[s.id, s.tags]] : []))),
+    ...(imageUrl === undefined ? {} : { imageUrl }),
+    ...(settings.feeds.token === undefined ? {} : { feedToken: settings.feeds.token }),
+    link: settings.feeds.link ?? "wechat",
+  };
+}
+
+/** The publishing predicate of the sources that configure a filter; undefined when none does. */
+function toPublishPredicate(
+  sources: NonNullable<HttpServerSettings["sources"]>,
+): PublishPredicate | undefined {
+  const filters = new Map(
+    sources.flatMap((s) => (s.filter === undefined ? [] : [[s.id, createSourceFilter(s.filter)] as const])),
+  );
+  return createPublishPredicate(filters);
+}
+
 /** Creates the server; nothing listens until `listen`. */
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const { settings, logger } = deps;
@@ -109,20 +156,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     redis: deps.redis,
     subscriber,
     prefix: settings.prefix,
-    settings: {
-      publicUrl: settings.publicUrl,
-      feedTitle: settings.feeds.title,
-      defaultLimit: settings.feeds.limit,
-      // Hand-added articles get a feed named by config, never after the first article's account.
-      sourceNames: new Map([
-        [MANUAL_SOURCE_ID, settings.feeds.manualName ?? DEFAULT_MANUAL_NAME],
-        ...(settings.sources ?? []).flatMap((s): [string, string][] =>
-          s.name === undefined ? [] : [[s.id, s.name]],
-        ),
-      ]),
-      sourceTags: new Map((settings.sources ?? []).flatMap((s) => (s.tags?.length ? [[s.id, s.tags]] : []))),
-      ...(imageUrl === undefined ? {} : { imageUrl }),
-    },
+    settings: toOutputSettings(settings, imageUrl),
+    isPublished: toPublishPredicate(settings.sources ?? []),
     digest: settings.digest,
     publicDir: settings.dataDir === null ? null : path.join(settings.dataDir, "public"),
     logger,
@@ -130,7 +165,6 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.checkIntervalMs === undefined ? {} : { checkIntervalMs: settings.checkIntervalMs }),
     now,
   });
-  const outputs = createOutputRoutes(cache, settings.feeds.limit);
   const api = createApiRoutes({
     store: deps.store,
     enqueue: deps.enqueue,
@@ -139,6 +173,15 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     defaultLimit: settings.feeds.limit,
     logger,
     throttle: createAuthThrottle({ now: () => now().getTime() }),
+  });
+  const reader = createReaderRoutes({
+    gate: createFeedGate(settings.feeds.token),
+    outputs: createOutputRoutes(cache, settings.feeds.limit),
+    articlePage: createArticlePageRoute({
+      store: deps.store,
+      ...(imageUrl === undefined ? {} : { imageUrl }),
+    }),
+    articleDocument: (req, res, key) => api.articleDocument(req, res, key),
   });
   const metrics = deps.metrics ?? createMetrics();
   const ops = createOpsRoutes({
@@ -157,7 +200,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
 
   const exact = new Map<string, Route>([
-    ...outputs.exact,
+    ...reader.exact,
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
     ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
@@ -181,25 +224,16 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     exact.set("/actions/retry", { methods: POST, handle: (req, res) => status.retry(req, res) });
     exact.set("/actions/poll", { methods: POST, handle: (req, res) => status.poll(req, res) });
   }
-  const patterns: readonly PatternRoute[] = [
-    ...outputs.patterns,
-    {
-      pattern: /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
-      name: "/articles/:key.md",
-      methods: READ,
-      handle: (req, res, _q, key) => api.articleDocument(req, res, key),
-    },
-  ];
+  const patterns: readonly PatternRoute[] = reader.patterns;
   const onRequest = createRouter(exact, patterns, { logger, metrics });
 
   const server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+    // 64 KiB of request line and headers: room for long feed filters, which the route then refuses
+    // past the pattern cap with a clear message rather than a bare parser error.
+    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000, maxHeaderSize: 64 * 1024 },
     onRequest,
   );
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
+  server.on("clientError", answerClientError);
 
   return {
     async listen() {

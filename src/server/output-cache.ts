@@ -5,11 +5,12 @@
  * start, (2) about a second after a change notice from the workers (`store/change-feed.ts`; notices
  * within that second are batched), and (3) when a cheap periodic check finds that the change counter
  * moved without a notice reaching us (pub/sub is fire-and-forget), that the last build failed, or that
- * a new digest window has closed. A `?limit=` other than the default, digest days older than the
- * snapshot's and the "today so far" preview are built on demand and kept in a small cache that every
- * rebuild clears (so the preview follows every stored article). Each rebuild also writes the static
- * copies the table lists under `<dataDir>/public/`. The store is adapted here to publishing's
- * read-only port, so publishing itself never imports the store.
+ * a new digest window has closed. Feeds with request parameters (filters, `limit`, `mode=brief`:
+ * `publish/feed-query.ts`), digest days older than the snapshot's and the "today so far" preview are
+ * built on demand and kept in a bounded cache (by entries and bytes, keyed by the query's canonical
+ * form) that every rebuild clears (so the preview follows every stored article). Each rebuild also
+ * writes the static copies the table lists under `<dataDir>/public/`. The store is adapted to
+ * publishing's read-only port (published-articles.ts), so publishing itself never imports the store.
  */
 
 import type { Redis } from "ioredis";
@@ -17,12 +18,13 @@ import { StoreError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
 import type { OutputSettings } from "../publish/feed-outputs.ts";
+import type { FeedQuery } from "../publish/feed-query.ts";
 import type { OutputRow } from "../publish/output-table.ts";
 import type { Representation } from "../publish/representation.ts";
 import {
   buildDigestDay,
   buildDigestPreviewPage,
-  buildFeedWithLimit,
+  buildFeedForQuery,
   buildSnapshot,
   type OutputSnapshot,
   type SnapshotContext,
@@ -31,7 +33,7 @@ import {
 import type { ArticleStore } from "../store/article-store.ts";
 import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
 import { createPublicCopies } from "../store/public-copies.ts";
-import { listArticlesStoredIn } from "../store/stored-window.ts";
+import { createPublishReader, type PublishPredicate } from "./published-articles.ts";
 import { createRebuildQueue, type RebuildPlan } from "./rebuild-queue.ts";
 import { createVariantCache } from "./variant-cache.ts";
 
@@ -46,6 +48,8 @@ export interface OutputCacheDeps {
   readonly subscriber?: Redis;
   readonly prefix: string;
   readonly settings: OutputSettings;
+  /** The sources' publishing filters; absent publishes every article. */
+  readonly isPublished?: PublishPredicate | undefined;
   /** config.digest.schedule / timezone; `days` digest days kept ready (default 7). */
   readonly digest: { readonly schedule: string; readonly timezone: string; readonly days?: number };
   /** `<dataDir>/public`; null or absent writes no static copies. */
@@ -64,8 +68,11 @@ export interface OutputCache {
   start(): Promise<void>;
   /** The current snapshot; null before `start` has built one. */
   snapshot(): OutputSnapshot | null;
-  /** A feed row for `arg` with a non-default item count; null when its source or tag is unknown. */
-  feedWithLimit(row: OutputRow, arg: string, limit: number): Promise<Representation | null>;
+  /**
+   * A feed row for `arg` as a request's parameters ask for it (filters, `limit`, `mode=brief`), cached
+   * by the query's canonical form until the next rebuild; null when its source or tag is unknown.
+   */
+  feedForQuery(row: OutputRow, arg: string, query: FeedQuery): Promise<Representation | null>;
   /**
    * The page of digest `day`, or null when that digest does not exist: its window has not closed, or
    * no article was stored in it (a quiet day, or a day before the first article).
@@ -78,8 +85,9 @@ export interface OutputCache {
   close(): Promise<void>;
 }
 
-/** Each variant can hold up to 1000 full articles, so only a few are kept. */
-const MAX_VARIANTS = 8;
+/** Most on-demand outputs kept (filtered feeds, old digests), and their total size. */
+const MAX_VARIANTS = 64;
+const MAX_VARIANT_BYTES = 64 * 1024 * 1024;
 /** Past this many changed articles in one batch, a full rebuild is cheaper than reading each one. */
 const MAX_INCREMENTAL_KEYS = 200;
 
@@ -88,19 +96,22 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
   const { store, settings, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const ctx: SnapshotContext = {
-    reader: {
-      listSourceIds: () => store.listSourceIds(),
-      listArticles: (options) => store.listArticles(options),
-      readArticle: (key) => store.readArticle(key),
-      listArticlesStoredIn: (ranges) => listArticlesStoredIn(deps.redis, deps.prefix, ranges),
-    },
+    reader: createPublishReader({
+      store,
+      redis: deps.redis,
+      prefix: deps.prefix,
+      isPublished: deps.isPublished,
+    }),
     settings,
     digestTime: toDigestTime(deps.digest.schedule),
     timezone: deps.digest.timezone,
     digestDays: Math.max(1, deps.digest.days ?? 7),
   };
   const copies = deps.publicDir ? createPublicCopies(deps.publicDir) : null;
-  const variants = createVariantCache<Representation | null>(MAX_VARIANTS);
+  const variants = createVariantCache<Representation | null>(MAX_VARIANTS, {
+    maxBytes: MAX_VARIANT_BYTES,
+    sizeOf: (rep) => rep?.body.length ?? 0,
+  });
   let current: OutputSnapshot | null = null;
   let knownVersion = 0;
   let failed = false;
@@ -172,10 +183,12 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
 
     snapshot: () => current,
 
-    feedWithLimit(row, arg, limit) {
+    feedForQuery(row, arg, query) {
       const snap = current;
       if (snap === null) return Promise.resolve(null);
-      return variants.get(`${row.id}:${arg}:${limit}`, () => buildFeedWithLimit(ctx, snap, row, arg, limit));
+      return variants.get(`${row.id}:${arg}:${query.canonical}`, () =>
+        buildFeedForQuery(ctx, snap, row, arg, { query, now: now() }),
+      );
     },
 
     async digestPage(day) {

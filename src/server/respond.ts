@@ -1,10 +1,12 @@
 /**
  * Small response and request helpers shared by the route modules: JSON answers and one-line JSON errors
  * (never a stack trace), the content types of the API's answers, and a request
- * body reader with a size cap, so no route buffers an unbounded upload.
+ * body reader with a size cap, so no route buffers an unbounded upload, and the one-line answer to a
+ * request Node cannot parse (an oversized head is a 431, anything else a 400).
  */
 
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { PAGE_TYPE } from "../publish/output-table.ts";
 
 /** Content types of what the server emits. */
@@ -95,4 +97,19 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       reject(err);
     });
   });
+}
+
+/** Answers a request Node could not parse: 431 for an oversized head, else 400, each as one JSON line. */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const body = `${JSON.stringify({ error: tooLarge ? "request line or headers too large" : "bad request" })}\n`;
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }

@@ -11,6 +11,8 @@ import { StoreError } from "../errors.ts";
 /** Article keys, source ids and alias tokens are limited to these characters (no `:`, `/`, `.`). */
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Tags (config `sources[].tags`, OPML categories): letters of any script, digits, `_`, `-`. */
+const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}_-]{0,63}$/u;
 
 /** Redis key builders for one deployment (or one test run) prefix. */
 export interface StoreKeys {
@@ -47,6 +49,10 @@ export interface StoreKeys {
   archiveHealth(): string;
   /** Lock held by the one worker running the archive repair sweep. */
   archiveRepairLock(): string;
+  /** Sorted set of the article keys an OPML category tagged with `tag`, scored by when (ms). */
+  tagIndex(tag: string): string;
+  /** Set of the tags that have a tag index. */
+  tagNames(): string;
 }
 
 /** Throws STORE_WRITE unless `id` is a safe key/file-name component; returns it unchanged. */
@@ -57,6 +63,14 @@ export function checkId(kind: string, id: string): string {
     });
   }
   return id;
+}
+
+/** Throws STORE_WRITE unless `tag` is in the tag alphabet; returns it unchanged. */
+export function checkTag(tag: string): string {
+  if (!TAG_PATTERN.test(tag)) {
+    throw new StoreError("STORE_WRITE", `store: invalid tag: ${JSON.stringify(tag.slice(0, 80))}`);
+  }
+  return tag;
 }
 
 /** Throws STORE_WRITE unless `date` is a real calendar day written `YYYY-MM-DD`. */
@@ -101,6 +115,8 @@ export function createKeys(prefix: string): StoreKeys {
     archivePending: () => k("archive", "pending"),
     archiveHealth: () => k("archive", "health"),
     archiveRepairLock: () => k("archive", "repair-lock"),
+    tagIndex: (tag) => k("tag-index", checkTag(tag)),
+    tagNames: () => k("index", "tags"),
   };
 }
 

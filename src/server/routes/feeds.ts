@@ -2,23 +2,23 @@
  * GET/HEAD routes of every published output, derived from the output table (publish/output-table.ts):
  * one route per row, all answered by one handler that looks the output up in the current snapshot and
  * answers with conditional GET. `/digest` is the latest digest page, or the "today so far" preview
- * while the latest digest is empty; `/digests/<YYYY-MM-DD>` is 404 for a day without a digest. A
- * `?limit=` other than the configured default is the one case that can trigger a (cached, shared)
- * build.
+ * while the latest digest is empty; `/digests/<YYYY-MM-DD>` is 404 for a day without a digest. Feed
+ * parameters on an article feed (filters, `limit`, `mode=brief`; `publish/feed-query.ts`) are the one
+ * case that can trigger a (cached, shared) build; a bad one is a 400 with a one-line reason.
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isDay } from "../../publish/digest-windows.ts";
+import { type FeedQuery, MAX_LIMIT, parseFeedQuery } from "../../publish/feed-query.ts";
 import { hasArg, OUTPUTS, type OutputRow, toOutputPath, toPathPattern } from "../../publish/output-table.ts";
 import { sendRepresentation } from "../http-cache.ts";
 import type { OutputCache, OutputSnapshot } from "../output-cache.ts";
 import { sendError } from "../respond.ts";
 import { type PatternRoute, READ, type Route } from "../router.ts";
 
-/** Largest `?limit=` accepted. */
-export const MAX_LIMIT = 1000;
+export { MAX_LIMIT };
 
-/** A parsed `?limit=`: undefined when absent, a number in 1..1000, or null when invalid. */
+/** A parsed `?limit=` (the JSON API's): undefined when absent, a number in 1..1000, or null when invalid. */
 export function parseLimit(params: URLSearchParams): number | undefined | null {
   const raw = params.get("limit");
   if (raw === null) return undefined;
@@ -31,6 +31,12 @@ export function parseLimit(params: URLSearchParams): number | undefined | null {
 export interface OutputRoutes {
   readonly exact: readonly (readonly [string, Route])[];
   readonly patterns: readonly PatternRoute[];
+}
+
+/** True when `query` asks for exactly the prebuilt feed (no filter, brief mode or other limit). */
+function isDefaultView(query: FeedQuery, defaultLimit: number): boolean {
+  const onlyLimit = query.limit === null ? "" : `limit=${query.limit}`;
+  return query.canonical === onlyLimit && (query.limit === null || query.limit === defaultLimit);
 }
 
 /** A `{arg}` as captured from the raw path: percent-decoded (tags), or null when malformed. */
@@ -82,11 +88,13 @@ export function createOutputRoutes(cache: OutputCache, defaultLimit: number): Ou
     if (snap === null) return;
     const rep = snap.outputs.get(toOutputPath(row, arg));
     if (rep === undefined) return sendError(req, res, 404, "no such feed");
-    const limit =
-      params === null || row.format === null || row.scope === "digest" ? undefined : parseLimit(params);
-    if (limit === null) return sendError(req, res, 400, `limit must be an integer from 1 to ${MAX_LIMIT}`);
-    if (limit === undefined || limit === defaultLimit) return sendRepresentation(req, res, rep);
-    const variant = await cache.feedWithLimit(row, arg, limit);
+    // The digest feed lists days, not articles: article filters do not apply to it.
+    if (params === null || row.format === null || row.scope === "digest")
+      return sendRepresentation(req, res, rep);
+    const parsed = parseFeedQuery(params);
+    if (!parsed.ok) return sendError(req, res, 400, parsed.error);
+    if (isDefaultView(parsed.query, defaultLimit)) return sendRepresentation(req, res, rep);
+    const variant = await cache.feedForQuery(row, arg, parsed.query);
     if (variant === null) sendError(req, res, 404, "no such feed");
     else sendRepresentation(req, res, variant);
   };

@@ -3,7 +3,7 @@
  * script (it works without JavaScript), tables that collapse into cards on a phone, and forms for the
  * actions when signed in (each carrying the CSRF token). Pure: labels, times and links come in.
  */
-import { feedRowsOf, type FeedScope, toAlternateLinks, toOutputPath } from "../../publish/output-table.ts";
+import { type FeedScope, feedRowsOf, toAlternateLinks, toOutputPath } from "../../publish/output-table.ts";
 import { escapeXml as esc } from "../../publish/xml.ts";
 import { formatBeijingTime, formatDuration } from "../../status/format-time.ts";
 import { QUEUE_STATES, type SourceStatus, type Status } from "../../status/read-status.ts";

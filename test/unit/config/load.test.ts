@@ -143,11 +143,12 @@ describe("loadConfig: environment overrides", () => {
     ["API_TOKEN", "token-1234567890", (c) => c.server.apiToken, "token-1234567890"],
     ["IMAGE_PROXY_SECRET", "s".repeat(32), (c) => c.imageProxy.secret, "s".repeat(32)],
     ["PUBLIC_URL", "https://feeds.example.org", (c) => c.server.publicUrl, "https://feeds.example.org"],
+    ["FEED_TOKEN", "env-feed-token-0123", (c) => c.feeds.token, "env-feed-token-0123"],
   ];
   const fileValues =
     "redis:\n  url: redis://file:6379\n  prefix: fromfile\nserver:\n  port: 8181\n  apiToken: file-token-123\n" +
     "  publicUrl: https://file.example.org\nbrowser:\n  executablePath: /file/chromium\nlog:\n  level: warn\n" +
-    "imageProxy:\n  secret: file-secret-0123456789\ndataDir: /srv/file-data\n";
+    "imageProxy:\n  secret: file-secret-0123456789\ndataDir: /srv/file-data\nfeeds:\n  token: file-feed-token-0123\n";
 
   for (const [name, value, read, expected] of cases) {
     it(`${name} overrides the file`, () => {

@@ -179,6 +179,22 @@ describe("SourceSchema", () => {
     ok({ id: "u2", type: "urls", file: "list.txt", enabled: false });
   });
 
+  it("accepts tags in any script and refuses ones that cannot name a URL path", () => {
+    const feed = { id: "t", type: "feed", url: "https://e.com/f" };
+    assert.deepEqual(ok({ ...feed, tags: ["tech", "科技", "a_b-1"] }).tags, ["tech", "科技", "a_b-1"]);
+    for (const tag of ["", "a b", "a/b", "x".repeat(65), "a.b"]) bad({ ...feed, tags: [tag] });
+  });
+
+  it("validates filter terms with RE2 at load, defaulting minChars to 0", () => {
+    const feed = { id: "t", type: "feed", url: "https://e.com/f" };
+    assert.equal(ok({ ...feed, filter: { include: ["AI"] } }).filter?.minChars, 0);
+    const result = SourceSchema.safeParse({ ...feed, filter: { exclude: ["/(a)\\1/"] } });
+    assert.equal(result.success, false);
+    assert.match(result.error?.issues[0]?.message ?? "", /^invalid pattern "\(a\)\\\\1"/);
+    bad({ ...feed, filter: { minChars: -1 } });
+    bad({ ...feed, filter: { includes: ["typo"] } });
+  });
+
   it("checks source ids", () => {
     for (const id of ["abc", "a-1", "0day", "x".repeat(64)]) ok({ id, type: "feed", url: "https://e.com/f" });
     for (const id of ["", "-a", "A", "a_b", "a:b", "a b", "é", "x".repeat(65)])
@@ -282,7 +298,9 @@ describe("config/wechat-feed.example.yaml documents the schema", () => {
     for (const key of listConfigKeys().filter((k) => k.startsWith("sources[]."))) {
       const name = key.slice("sources[].".length);
       assert.match(exampleText, new RegExp(`^#   ${name} +\\S`, "m"), `no description of sources[].${name}`);
-      assert.match(commented, new RegExp(`^#\\s+(- )?${name}:`, "m"), `no example of sources[].${name}`);
+      // A nested key (`filter.include`) appears in the example as `include:` under its parent.
+      const last = name.split(".").at(-1) ?? name;
+      assert.match(commented, new RegExp(`^#\\s+(- )?${last}:`, "m"), `no example of sources[].${name}`);
     }
   });
 });

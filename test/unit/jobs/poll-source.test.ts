@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Source } from "../../../src/config/sources.ts";
-import { createPollSource, takeNewestItems } from "../../../src/jobs/poll-source.ts";
+import { createPollSource, type PollSourceDeps, takeNewestItems } from "../../../src/jobs/poll-source.ts";
 import type { ArticleRef } from "../../../src/model.ts";
 import type { ArticleStore } from "../../../src/store/article-store.ts";
 
@@ -24,6 +24,25 @@ function feedOf(count: number): string {
   return `<?xml version="1.0"?><rss version="2.0"><channel><title>big</title>${items.join("")}</channel></rss>`;
 }
 
+/** The poll processor over fakes: no store hits, jobs recorded by the caller's callbacks. */
+function createTestPoll(source: Source, overrides: Partial<PollSourceDeps>) {
+  const store = { isKnown: async () => false, markSeen: async () => true } as unknown as ArticleStore;
+  const poll = createPollSource({
+    store,
+    findSource: () => source,
+    fetchListing: async () => "",
+    readTextFile: async () => "",
+    addArticleJobs: async () => undefined,
+    addAlbumJob: async () => undefined,
+    onRejected: () => undefined,
+    maxItemsPerListing: 500,
+    onSkipped: () => undefined,
+    tagArticles: async () => assert.fail("this source has no outline tags"),
+    ...overrides,
+  });
+  return () => poll({ sourceId: source.id, reason: "manual", scheduledAt: "2026-01-01T00:00:00Z" });
+}
+
 function setup(count: number, max: number) {
   const added: ArticleRef[] = [];
   const skipped: number[] = [];
@@ -35,25 +54,15 @@ function setup(count: number, max: number) {
     timezone: "Asia/Shanghai",
     enabled: true,
   };
-  const store = { isKnown: async () => false, markSeen: async () => true } as unknown as ArticleStore;
-  const poll = createPollSource({
-    store,
-    findSource: () => source,
+  const run = createTestPoll(source, {
     fetchListing: async () => feedOf(count),
-    readTextFile: async () => "",
     addArticleJobs: async (refs) => {
       added.push(...refs);
     },
-    addAlbumJob: async () => undefined,
-    onRejected: () => undefined,
     maxItemsPerListing: max,
     onSkipped: (_id, n) => skipped.push(n),
   });
-  return {
-    added,
-    skipped,
-    run: () => poll({ sourceId: "big", reason: "manual", scheduledAt: "2026-01-01T00:00:00Z" }),
-  };
+  return { added, skipped, run };
 }
 
 describe("poll-source item cap", () => {
@@ -75,6 +84,36 @@ describe("poll-source item cap", () => {
     assert.equal(added.length, 20);
     assert.equal(outcome.skipped, 0);
     assert.deepEqual(skipped, []);
+  });
+});
+
+describe("poll-source OPML tags", () => {
+  it("tags the articles of each outline with its folders and categories, untagged outlines not at all", async () => {
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head/><body>
+      <outline text="科技"><outline text="a" xmlUrl="https://feeds.example.com/a.xml" category="AI"/></outline>
+      <outline text="b" xmlUrl="https://feeds.example.com/b.xml"/></body></opml>`;
+    const tagged: [string[], string[]][] = [];
+    const source: Source = {
+      id: "list",
+      type: "opml",
+      url: "https://feeds.example.com/list.opml",
+      schedule: "*/30 * * * *",
+      timezone: "Asia/Shanghai",
+      enabled: true,
+    };
+    const run = createTestPoll(source, {
+      fetchListing: async (url) => (url.endsWith(".opml") ? opml : feedOf(url.endsWith("a.xml") ? 2 : 1)),
+      tagArticles: async (keys, tags) => {
+        tagged.push([[...keys], [...tags]]);
+      },
+    });
+    await run();
+    assert.deepEqual(tagged, [
+      [
+        [`3226319644-${BASE_MID}-1`, `3226319644-${BASE_MID + 1}-1`],
+        ["科技", "AI"],
+      ],
+    ]);
   });
 });
 

@@ -5,17 +5,27 @@ import { parseOpmlListing } from "../../../src/parsers/listing-opml.ts";
 import { readListingFixture } from "../../support/listing-articles.ts";
 
 describe("parseOpmlListing", () => {
-  it("collects xmlUrl from nested folders, deduplicated, titles from title then text", () => {
+  it("collects xmlUrl from nested folders, deduplicated, titles from title then text, folders as tags", () => {
     assert.deepEqual(parseOpmlListing(readListingFixture("sources.opml")), {
       title: "我的公众号订阅",
       feeds: [
-        { url: "https://feeds.example.org/wechat/MzIyNjMxOTY0NA==.xml", title: "码农札记" },
+        // Listed again under 收藏: that folder tags it too.
+        {
+          url: "https://feeds.example.org/wechat/MzIyNjMxOTY0NA==.xml",
+          title: "码农札记",
+          tags: ["微信公众号", "收藏"],
+        },
         // Two folders deep.
-        { url: "https://feeds.example.org/wechat/MzA5MzQyNjU2Nw==.xml", title: "夜跑城市" },
+        {
+          url: "https://feeds.example.org/wechat/MzA5MzQyNjU2Nw==.xml",
+          title: "夜跑城市",
+          tags: ["微信公众号", "生活"],
+        },
         // `&amp;` decoded; `title` preferred over `text`.
         {
           url: "https://rsshub.example.net/wechat/mp/msgalbum/MjM5NTgwMTcwMA==/2873311234567890?limit=20&format=atom",
           title: "书房夜话 · 合集",
+          tags: [],
         },
         // The padded copy and the upper-case-host/:443 copy of the first feed are gone.
       ],
@@ -30,10 +40,22 @@ describe("parseOpmlListing", () => {
     assert.deepEqual(parseOpmlListing(opml), {
       title: null,
       feeds: [
-        { url: "https://a.example/feed.xml", title: "parent" },
-        { url: "https://b.example/feed.xml", title: "child" },
+        { url: "https://a.example/feed.xml", title: "parent", tags: [] },
+        { url: "https://b.example/feed.xml", title: "child", tags: [] },
       ],
     });
+  });
+
+  it("turns category attributes (comma lists, /paths) and folder names into tags", () => {
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head/><body>
+      <outline text="Tech News">
+        <outline text="a" xmlUrl="https://a.example/f.xml" category="/科技/AI, 每日 必读 ,/,-lead"/>
+        <outline text="b" xmlUrl="https://b.example/f.xml" category="!!!"/>
+      </outline></body></opml>`;
+    assert.deepEqual(
+      parseOpmlListing(opml).feeds.map((f) => f.tags),
+      [["Tech-News", "科技", "AI", "每日-必读", "lead"], ["Tech-News"]],
+    );
   });
 
   it("an OPML with an empty body has no feeds", () => {
