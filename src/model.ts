@@ -118,6 +118,10 @@ export interface FeedItem {
   readonly description: string | null;
   /** The document body as Markdown, without its leading `# title` line (readers show the title). */
   readonly markdown: string;
+  /** The LLM summary (Markdown), when the article has one; feeds use it as the item description. */
+  readonly summary?: string | null;
+  /** The summary's category (one of `summarize.categories`), when the article has one. */
+  readonly category?: string | null;
 }
 
 /** How one feed of an OPML source fared in a poll (kept in the source's state). */

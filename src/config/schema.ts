@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { findPrivateHostProblem, parseHostKey, toHostKey } from "../fetchers/ip-class.ts";
 import { NotifyListSchema } from "./notify.ts";
+import { SummarizeSchema } from "./summarize.ts";
 import {
   CronSchema,
   DEFAULT_TIMEZONE,
@@ -154,6 +155,8 @@ const DigestSchema = z.strictObject({
   timezone: TimeZoneSchema.default(DEFAULT_TIMEZONE),
   /** URL that receives a JSON summary after each digest. Default unset. */
   webhookUrl: HttpUrlSchema.optional(),
+  /** How the digest groups articles: by `source`, or by summary `category`. Default `source`. */
+  groupBy: z.enum(["source", "category"]).default("source"),
 });
 
 const AlertsSchema = z.strictObject({
@@ -192,6 +195,8 @@ const ConfigFields = z.strictObject({
   digest: DigestSchema.prefault({}),
   imageProxy: ImageProxySchema.prefault({}),
   alerts: AlertsSchema.prefault({}),
+  /** LLM summaries and categories (see config/summarize.ts). Default off. */
+  summarize: SummarizeSchema.prefault({}),
   /** Notification targets (see config/notify.ts). Default none. */
   notify: NotifyListSchema.default([]),
   /** Where article links come from. Default none. */
@@ -230,6 +235,7 @@ function checkPrivateHosts(config: z.output<typeof ConfigFields>, ctx: z.Refinem
   ]);
   const targets: Array<readonly [readonly (string | number)[], string | undefined]> = [
     [["digest", "webhookUrl"], config.digest.webhookUrl],
+    [["summarize", "baseUrl"], config.summarize.enabled ? config.summarize.baseUrl : undefined],
     ...config.sources.map((s, i) => [["sources", i, "url"], "url" in s ? s.url : undefined] as const),
     ...config.notify.map((n, i) => [["notify", i, "url"], n.url] as const),
   ];

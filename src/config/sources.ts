@@ -106,6 +106,8 @@ const baseShape = {
   enabled: z.boolean().default(true),
   /** Overrides `fetch.fetcher` for this source's articles. Default: unset (use `fetch.fetcher`). */
   fetcher: FetcherSchema.optional(),
+  /** `false` keeps this source's articles out of `summarize` (no requests spent on them). Default: unset (summarized). */
+  summarize: z.boolean().optional(),
 };
 
 /** An RSS, Atom or JSON Feed whose items link to WeChat articles. */

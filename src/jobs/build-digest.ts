@@ -41,6 +41,8 @@ export interface DigestJobSettings {
   readonly schedule: string;
   readonly timezone: string;
   readonly webhookUrl?: string | undefined;
+  /** config.digest.groupBy: sections by source or by summary category. Default source. */
+  readonly groupBy?: "source" | "category";
   /** Budget of one webhook call. Default 10000 ms. */
   readonly webhookTimeoutMs?: number;
 }
@@ -88,6 +90,7 @@ export function toDigestJobSettings(config: Config): DigestJobSettings {
     schedule: config.digest.schedule,
     timezone: config.digest.timezone,
     webhookUrl: config.digest.webhookUrl,
+    groupBy: config.digest.groupBy,
   };
 }
 
@@ -165,7 +168,10 @@ export function createBuildDigest(
     const window = resolveDigestWindow(data.day, deps.now(), settings);
     const range = { from: window.from.getTime(), to: window.to.getTime() };
     const items = (await listArticlesStoredIn(deps.redis, deps.prefix, [range])).map(toFeedItem);
-    const digest = buildDigest(items, window, { siteUrl: settings.publicUrl });
+    const digest = buildDigest(items, window, {
+      siteUrl: settings.publicUrl,
+      ...(settings.groupBy === undefined ? {} : { groupBy: settings.groupBy }),
+    });
     const path = await writeDigestFile(deps.dataDir, window.day, renderDocument(digest.document));
     await publishArticleChange(deps.redis, deps.prefix, digestChangeKey(window.day));
     const summary = toDigestSummary(items, window, digest.document.url);

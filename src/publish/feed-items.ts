@@ -51,5 +51,7 @@ export function toFeedItem(a: StoredArticle): FeedItem {
     cover: a.cover,
     description: a.description === null ? null : cleanText(a.description),
     markdown: stripTitleHeading(cleanText(toBody(a.document))),
+    summary: a.summary === undefined ? null : cleanText(a.summary.text),
+    category: a.summary?.category ?? null,
   };
 }

@@ -42,6 +42,8 @@ export interface OpmlFeed {
 const MAX_TITLE = 512;
 const MAX_LINE = 256;
 const EXCERPT_CHARS = 200;
+/** A summary is short by design; the cap only guards against an endpoint that returned an essay. */
+const SUMMARY_CHARS = 2000;
 const GENERATOR = "wechat-feed";
 
 const IMAGE_TYPES: Record<string, string> = {
@@ -117,6 +119,13 @@ export function toItemExcerpt(item: FeedItem, maxChars: number): string {
 }
 
 /** Items newest first (ties by key), one per key, so the output does not depend on the caller's order. */
+/** The item description: its summary when it has one (full text stays in the content), else an excerpt. */
+export function toItemDescription(item: FeedItem): string {
+  const summary = item.summary?.trim() ?? "";
+  if (summary !== "") return toFeedLine(toExcerpt(summary, SUMMARY_CHARS), SUMMARY_CHARS * 2);
+  return toFeedLine(toItemExcerpt(item, EXCERPT_CHARS), EXCERPT_CHARS * 2);
+}
+
 function orderItems(items: readonly FeedItem[]): FeedItem[] {
   const seen = new Set<string>();
   const sorted = [...items].sort(
@@ -139,11 +148,13 @@ function toItemOptions(item: FeedItem, channel: RssChannel): RSS.ItemOptions {
   return {
     title: toFeedLine(item.title, MAX_TITLE) || "（无标题）",
     // Readers treat description as HTML, so the plain excerpt is escaped to stay text.
-    description: escapeXml(toFeedLine(toItemExcerpt(item, EXCERPT_CHARS), EXCERPT_CHARS * 2)),
+    description: escapeXml(toItemDescription(item)),
     // An empty url makes the package omit <link>: a non-http(s) link is worse than none.
     url: toHttpUrl(item.url) ?? "",
     guid: toFeedLine(item.key),
-    categories: [toFeedLine(item.source)].filter((name) => name !== ""),
+    categories: [toFeedLine(item.source), toFeedLine(item.category ?? "")].filter(
+      (name, i, all) => name !== "" && all.indexOf(name) === i,
+    ),
     author: toCreator(item),
     date: Number.isNaN(time.getTime()) ? "" : time,
     ...(cover === null

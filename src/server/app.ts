@@ -44,7 +44,11 @@ export interface HttpServerSettings {
     readonly secret?: string | undefined;
     readonly maxBytes?: number;
   };
-  readonly digest: { readonly schedule: string; readonly timezone: string };
+  readonly digest: {
+    readonly schedule: string;
+    readonly timezone: string;
+    readonly groupBy?: "source" | "category";
+  };
   /** Static copies go to `<dataDir>/public/`; null writes none. */
   readonly dataDir: string | null;
   readonly sources?: readonly { readonly id: string; readonly name?: string | undefined }[];
@@ -107,6 +111,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         (settings.sources ?? []).flatMap((s) => (s.name === undefined ? [] : [[s.id, s.name]])),
       ),
       ...(imageUrl === undefined ? {} : { imageUrl }),
+      ...(settings.digest.groupBy === undefined ? {} : { digestGroupBy: settings.digest.groupBy }),
     },
     digest: settings.digest,
     publicDir: settings.dataDir === null ? null : path.join(settings.dataDir, "public"),

@@ -27,6 +27,8 @@ export interface OutputSettings {
   readonly sourceNames?: ReadonlyMap<string, string>;
   /** Image URL rewriter (the signed proxy) when the proxy is on. */
   readonly imageUrl?: (url: string) => string;
+  /** Digest sections: by source (default) or by summary category (config digest.groupBy). */
+  readonly digestGroupBy?: "source" | "category";
 }
 
 /** A rendered digest day: its page and its archive document. */
@@ -127,6 +129,7 @@ export function renderDigestDay(
   const digest = buildDigest(inside.map(toFeedItem), window, {
     siteUrl: settings.publicUrl,
     ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
+    ...(settings.digestGroupBy === undefined ? {} : { groupBy: settings.digestGroupBy }),
   });
   const page = createRepresentation(digest.html, CONTENT_TYPE.html, {
     lastModified: window.to,
@@ -147,11 +150,10 @@ export function renderDigestPreview(
   const inside = articles.filter(
     (a) => a.storedAt >= window.from.getTime() && a.storedAt < window.to.getTime(),
   );
-  const html = buildDigestPreview(
-    inside.map(toFeedItem),
-    window,
-    settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl },
-  );
+  const html = buildDigestPreview(inside.map(toFeedItem), window, {
+    ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
+    ...(settings.digestGroupBy === undefined ? {} : { groupBy: settings.digestGroupBy }),
+  });
   return createRepresentation(html, CONTENT_TYPE.html, {
     lastModified: newestChange(inside),
     cacheControl: "no-cache",

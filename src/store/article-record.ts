@@ -46,6 +46,18 @@ export interface StoredArticle {
    * counts as not yet known, so polls enqueue it again and the full fetch replaces it. Absent means false.
    */
   readonly truncated?: boolean;
+  /**
+   * The LLM summary and category (`summary-store.ts` writes them, never `saveArticle`), and the content
+   * hash they were made from: an edit leaves them in place until the new text is summarized.
+   */
+  readonly summary?: ArticleSummary;
+}
+
+/** An article's summary, its category and the content hash it summarizes. */
+export interface ArticleSummary {
+  readonly text: string;
+  readonly category: string;
+  readonly contentHash: string;
 }
 
 type TextField =
@@ -151,11 +163,14 @@ export function decodeArticle(redisKey: string, hash: Record<string, string>): S
   if (storedAt === undefined || storedAt === null) throw malformed("storedAt");
   const truncated = hash.truncated;
   if (truncated !== undefined && truncated !== "0" && truncated !== "1") throw malformed("truncated");
+  const { summary, category, summaryHash } = hash;
+  const hasSummary = summary !== undefined && category !== undefined && summaryHash !== undefined;
   return {
     ...text,
     ...nullableText,
     ...numbers,
     storedAt,
     ...(truncated === "1" ? { truncated: true } : {}),
+    ...(hasSummary ? { summary: { text: summary, category, contentHash: summaryHash } } : {}),
   };
 }
