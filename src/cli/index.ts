@@ -14,6 +14,7 @@ import { pollCommand } from "./poll.ts";
 import { reindexCommand } from "./reindex.ts";
 import { startCommand } from "./start.ts";
 import { statusCommand } from "./status.ts";
+import { summarizeCommand } from "./summarize.ts";
 
 const commands: readonly Command[] = [
   startCommand,
@@ -25,6 +26,7 @@ const commands: readonly Command[] = [
   importCommand,
   reindexCommand,
   digestCommand,
+  summarizeCommand,
 ];
 
 const EXIT_USAGE = 2;
