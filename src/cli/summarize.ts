@@ -7,7 +7,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../errors.ts";
 import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import { summarizeStored } from "../jobs/summarize-backfill.ts";
-import { createSourceFilter, createSummarizer } from "../roles/summarizer.ts";
+import { createSourceFilter } from "../config/summarize.ts";
+import { createSummarizer } from "../roles/summarizer.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { createProgressBar } from "./progress.ts";
@@ -57,7 +58,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
             await publishArticleChange(rt.redis, config.redis.prefix, key);
           return outcome;
         },
-        isSourceSummarized: createSourceFilter(config),
+        isSourceSummarized: createSourceFilter(config.sources),
         attempts: config.summarize.attempts,
         backoffMs: config.summarize.backoffMs,
         sleep: (ms) => sleep(ms),

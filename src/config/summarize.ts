@@ -78,5 +78,13 @@ export const SummarizeSchema = z
     error: "expected a base URL without a query, such as https://api.openai.com/v1",
   });
 
+/** True unless the source is configured with `summarize: false` (ids not configured are summarized). */
+export function createSourceFilter(
+  sources: readonly { readonly id: string; readonly summarize?: boolean | undefined }[],
+): (sourceId: string) => boolean {
+  const off = new Set(sources.filter((s) => s.summarize === false).map((s) => s.id));
+  return (sourceId) => !off.has(sourceId);
+}
+
 /** The validated `summarize:` section. */
 export type SummarizeConfig = z.infer<typeof SummarizeSchema>;

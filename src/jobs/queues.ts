@@ -29,6 +29,8 @@ export const JOB = {
 export const SummarizeArticleDataSchema = z.object({
   key: z.string().min(1),
   contentHash: z.string().min(1),
+  /** The article is new: `article.new` waits for this job so it can carry the summary. */
+  announce: z.boolean().default(false),
 });
 export type SummarizeArticleData = z.infer<typeof SummarizeArticleDataSchema>;
 

@@ -30,10 +30,11 @@ export async function addSummarizeJob(
   retry: SummarizeRetrySettings,
   key: string,
   contentHash: string,
+  announce = false,
 ): Promise<void> {
   await queue.add(
     JOB.summarizeArticle,
-    { key, contentHash },
+    { key, contentHash, announce },
     { jobId: summarizeJobId(key, contentHash), attempts: retry.attempts, backoff: { type: BACKOFF_TYPE } },
   );
 }
@@ -82,9 +83,21 @@ export function createSummarizeWorker(deps: SummarizeWorkerDeps): Worker {
           await job.moveToDelayed(deps.now() + wait, token);
           throw new DelayedError();
         }
-        if (summaryRetryDelay(error, job.attemptsMade + 1, deps.retry.backoffMs, deps.now()) === null) {
-          throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+        const final =
+          summaryRetryDelay(error, job.attemptsMade + 1, deps.retry.backoffMs, deps.now()) === null;
+        if (final || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+          // The last try: observers learn the summary will not come (article.new goes out without it).
+          deps.observe?.({
+            queue: QUEUE.summarize,
+            jobName: job.name,
+            outcome: "error",
+            code,
+            durationMs: deps.now() - started,
+            data: job.data,
+            result: null,
+          });
         }
+        if (final) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
         throw error;
       }
     },

@@ -66,7 +66,7 @@ export interface WorkerDeps
   /** Tells publishers an article was stored or changed. */
   onArticleChanged(key: string): Promise<void>;
   /** Runs after a fetched article was stored or edited (queues its summary); must not throw. */
-  onArticleSaved?(key: string): Promise<void>;
+  onArticleSaved?(key: string, outcome: "stored" | "updated"): Promise<void>;
   /** Runs `build-digest` jobs; when absent no publish-queue worker is started. */
   readonly buildDigest?: (data: BuildDigestData) => Promise<BuildDigestResult>;
   /** Told every job outcome (metrics, notifications). */
@@ -231,7 +231,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
         }
         if (result.outcome === "stored" || result.outcome === "updated") {
           await deps.onArticleChanged(result.key);
-          await deps.onArticleSaved?.(result.key);
+          await deps.onArticleSaved?.(result.key, result.outcome);
         }
         const durationMs = deps.now() - started;
         logger.info(

@@ -7,6 +7,7 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config/schema.ts";
+import { createSourceFilter } from "../config/summarize.ts";
 import { fetchChatCompletion } from "../fetchers/chat-completions.ts";
 import type { GuardedHttp } from "../fetchers/guarded-http.ts";
 import { spendBudgetUnit } from "../jobs/fetch-budget.ts";
@@ -28,12 +29,6 @@ export interface SummarizerParts {
   readonly logger: Logger;
 }
 
-/** True unless the article's source is configured with `summarize: false`. */
-export function createSourceFilter(config: Config): (sourceId: string) => boolean {
-  const off = new Set(config.sources.filter((s) => s.summarize === false).map((s) => s.id));
-  return (sourceId) => !off.has(sourceId);
-}
-
 /** The summarize step: one article key in, one outcome out. */
 export function createSummarizer(
   config: Config,
@@ -48,7 +43,7 @@ export function createSummarizer(
     askChat: (messages) => fetchChatCompletion(parts.http, endpoint, messages),
     spendUnit: (key) => spendBudgetUnit(parts.redis, key),
     writeSummaryFile: (date, key, text) => writeSummaryFile(config.dataDir, date, key, text),
-    isSourceSummarized: createSourceFilter(config),
+    isSourceSummarized: createSourceFilter(config.sources),
     logger: parts.logger,
     now: Date.now,
   });
@@ -64,14 +59,14 @@ export function createSummaryEnqueuer(
   store: ArticleStore,
   queue: Queue,
   logger: Logger,
-): (key: string) => Promise<void> {
-  const isSummarized = createSourceFilter(config);
+): (key: string, outcome: "stored" | "updated") => Promise<void> {
+  const isSummarized = createSourceFilter(config.sources);
   const retry = { attempts: config.summarize.attempts, backoffMs: config.summarize.backoffMs };
-  return async (key) => {
+  return async (key, outcome) => {
     try {
       const article = await store.readArticle(key);
       if (article === null || !isSummarized(article.sourceId) || isSummaryCurrent(article)) return;
-      await addSummarizeJob(queue, retry, key, article.contentHash);
+      await addSummarizeJob(queue, retry, key, article.contentHash, outcome === "stored");
     } catch (err) {
       logger.warn({ articleKey: key, err }, "summary not queued");
     }

@@ -4,10 +4,13 @@
  * local OpenAI-compatible stand-in answers (or hangs). Checked: articles are fetched and stored while
  * the endpoint hangs (the summary job waits, ingest does not); each article gets exactly one summary
  * document; the queue retries a 429 only after its Retry-After and a 500 with backoff; a source with
- * `summarize: false` costs no request; the API key (from SUMMARIZE_API_KEY) never reaches a log line.
+ * `summarize: false` costs no request; the API key (from SUMMARIZE_API_KEY) never reaches a log line;
+ * `article.new` waits for the summary and carries it (an opted-out source's goes out at once, without).
  */
 import assert from "node:assert/strict";
 import { readdir, readFile, stat } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readSummaryDocument } from "../../../src/parsers/summary-document.ts";
@@ -46,8 +49,21 @@ describe("summaries in the running worker", { skip: skipReason(dir, "WeChat corp
   let h: ServiceHarness;
   let worker: ServiceChild;
   let articles: CorpusArticle[];
+  let hooks: Server;
+  const announced: { key: string; summary: unknown; category: unknown; at: number }[] = [];
 
   before(async () => {
+    hooks = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        const event = JSON.parse(body) as { key: string; summary: unknown; category: unknown };
+        announced.push({ key: event.key, summary: event.summary, category: event.category, at: Date.now() });
+        res.writeHead(200).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, "127.0.0.1", resolve));
+    const hookHost = `127.0.0.1:${(hooks.address() as AddressInfo).port}`;
     t = await createTestRedis();
     mock = await startMockOrigin();
     standIn = await startChatStandIn(MODEL, API_KEY);
@@ -71,8 +87,9 @@ describe("summaries in the running worker", { skip: skipReason(dir, "WeChat corp
           minIntervalMs: 0,
           jitterMs: 0,
           // A local model, allowed the way README says: its host:port in the private-host list.
-          allowedPrivateHosts: [standIn.host],
+          allowedPrivateHosts: [standIn.host, hookHost],
         },
+        notify: [{ id: "news", type: "webhook", url: `http://${hookHost}/hook`, events: ["article.new"] }],
         summarize: {
           enabled: true,
           baseUrl: standIn.baseUrl,
@@ -93,6 +110,7 @@ describe("summaries in the running worker", { skip: skipReason(dir, "WeChat corp
   });
   after(async () => {
     await h?.cleanup();
+    hooks?.close();
     await standIn?.close();
     await mock?.close();
     await t?.cleanup();
@@ -128,6 +146,7 @@ describe("summaries in the running worker", { skip: skipReason(dir, "WeChat corp
     // Both articles were stored while the first summary request hangs (concurrency 1: one request).
     assert.equal(standIn.requests.length, 1);
     assert.deepEqual(await summaryFiles(), []);
+    assert.equal(announced.length, 0, "article.new waits for the summary");
 
     standIn.answer = normal;
     standIn.releaseHung(normal);
@@ -144,6 +163,11 @@ describe("summaries in the running worker", { skip: skipReason(dir, "WeChat corp
       assert.equal(doc?.summary, "这是一段摘要。");
       assert.equal(doc?.url, stored?.url);
     }
+    await waitFor(() => announced.length === 2, { timeoutMs: 30_000, what: "two article.new events" });
+    assert.deepEqual(
+      announced.map((e) => [e.key, e.summary, e.category]).sort(),
+      [a, b].map((x) => [x.key, "这是一段摘要。", "AI"]).sort(),
+    );
   });
 
   it("retries 429 after Retry-After and 500 with backoff; an opted-out source costs nothing", async () => {
@@ -178,6 +202,15 @@ describe("summaries in the running worker", { skip: skipReason(dir, "WeChat corp
     assert.equal(got.length, 2 + 2 * 2, "two failed tries, then two requests per article");
     assert.ok(!got.some((r) => r.user.includes((e.title ?? e.titleStartsWith ?? "\u0000").slice(0, 8))));
     assert.equal((await store().readArticle(e.key))?.summary, undefined);
+    await waitFor(() => announced.some((x) => x.key === e.key), {
+      timeoutMs: 30_000,
+      what: "quiet announced",
+    });
+    assert.equal(
+      announced.find((x) => x.key === e.key)?.summary,
+      null,
+      "opted out: announced without summary",
+    );
     const names = await summaryFiles();
     assert.deepEqual(names.sort(), [articles[0], articles[1], c, d].map((x) => `${x?.key}.md`).sort());
     assert.deepEqual(standIn.badRequests, [], "every request had the expected shape and bearer token");

@@ -20,7 +20,8 @@ import { ingestDocument } from "../../../src/jobs/ingest.ts";
 import { buildStoredDocument } from "../../../src/jobs/store-document.ts";
 import { summarizeStored } from "../../../src/jobs/summarize-backfill.ts";
 import { readSummaryDocument } from "../../../src/parsers/summary-document.ts";
-import { createSourceFilter, createSummarizer } from "../../../src/roles/summarizer.ts";
+import { createSourceFilter } from "../../../src/config/summarize.ts";
+import { createSummarizer } from "../../../src/roles/summarizer.ts";
 import { createArchiveFiles } from "../../../src/store/archive.ts";
 import { type ArticleStore, createArticleStore } from "../../../src/store/article-store.ts";
 import { createSummaryStore, summaryPath, writeSummaryFile } from "../../../src/store/summary-store.ts";
@@ -120,7 +121,7 @@ async function openDeployment(
         {
           store,
           summarize: summarize1,
-          isSourceSummarized: createSourceFilter(config),
+          isSourceSummarized: createSourceFilter(config.sources),
           attempts: config.summarize.attempts,
           backoffMs: config.summarize.backoffMs,
           sleep: (ms) => sleep(ms),

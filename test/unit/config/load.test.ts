@@ -143,6 +143,7 @@ describe("loadConfig: environment overrides", () => {
     ["API_TOKEN", "token-1234567890", (c) => c.server.apiToken, "token-1234567890"],
     ["IMAGE_PROXY_SECRET", "s".repeat(32), (c) => c.imageProxy.secret, "s".repeat(32)],
     ["PUBLIC_URL", "https://feeds.example.org", (c) => c.server.publicUrl, "https://feeds.example.org"],
+    ["SUMMARIZE_API_KEY", "sk-env-123", (c) => c.summarize.apiKey, "sk-env-123"],
   ];
   const fileValues =
     "redis:\n  url: redis://file:6379\n  prefix: fromfile\nserver:\n  port: 8181\n  apiToken: file-token-123\n" +
