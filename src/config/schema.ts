@@ -146,6 +146,8 @@ const FeedsSchema = z.strictObject({
   limit: count(1, 1000).default(50),
   /** Title of the combined feed /feed.xml. Default `wechat-feed`. */
   title: z.string().min(1).default("wechat-feed"),
+  /** Name of the feed of hand-added articles (`/feeds/manual.*`). Default `手动添加`. */
+  manualName: z.string().min(1).default("手动添加"),
 });
 
 const DigestSchema = z.strictObject({

@@ -86,6 +86,12 @@ export const AlbumUrlSchema = HttpUrlSchema.refine(isAlbumUrl, {
   error: "expected a WeChat album URL (https://mp.weixin.qq.com/mp/appmsgalbum?__biz=…&album_id=…)",
 });
 
+/** A tag: letters (any script), digits, `-` and `_`, starting with a letter or digit; at most 64 characters. */
+export const TagSchema = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}_-]{0,63}$/u, {
+  error: (issue) =>
+    `invalid tag ${JSON.stringify(issue.input)}: use letters, digits, "-" and "_", starting with a letter or digit`,
+});
+
 /** Fields every source type shares. */
 const baseShape = {
   /** Stable identifier used in job ids, Redis keys and `/feeds/<id>.xml`; lower-case letters, digits, `-`. */
@@ -108,6 +114,8 @@ const baseShape = {
   fetcher: FetcherSchema.optional(),
   /** `false` keeps this source's articles out of `summarize` (no requests spent on them). Default: unset (summarized). */
   summarize: z.boolean().optional(),
+  /** Groups: the source's articles also appear in `/tags/<tag>.{xml,atom,json}`. Default: unset (no tags). */
+  tags: z.array(TagSchema).optional(),
 };
 
 /** An RSS, Atom or JSON Feed whose items link to WeChat articles. */

@@ -3,6 +3,7 @@
  * confirmed) or tombstoned, fetch the page, classify and parse it, then store it through the one ingest
  * path (`ingest.ts`): Redis and the archive both hold it, or the job fails and is retried.
  */
+import type { StoredArticle } from "../model.ts";
 import { isAppError } from "../errors.ts";
 import type { RawPage } from "../fetchers/wechat-page.ts";
 import type { Logger } from "../logger.ts";
@@ -11,7 +12,7 @@ import { buildDocument } from "../parsers/document.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
 import { parseArticle } from "../parsers/wechat-article.ts";
 import { articleKey, urlKey } from "../parsers/wechat-url.ts";
-import { contentHash, type StoredArticle } from "../store/article-store.ts";
+import { contentHash } from "../store/article-store.ts";
 import { archivePath } from "../store/keys.ts";
 import { ensureArchived, type IngestDeps, ingestDocument } from "./ingest.ts";
 import type { ParseArticleAsync } from "./parse-pool.ts";

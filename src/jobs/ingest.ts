@@ -7,9 +7,10 @@
  * sweep (`archive-repair.ts`) until a write succeeds. `ensureArchived` is the same guarantee for an
  * article Redis already has: a duplicate is only a duplicate once its file is on disk.
  */
+import type { StoredArticle } from "../model.ts";
 import type { ArchiveFiles } from "../store/archive.ts";
 import type { ArchiveHealth } from "../store/archive-health.ts";
-import type { ArticleStore, SaveOutcome, StoredArticle } from "../store/article-store.ts";
+import type { ArticleStore, SaveOutcome } from "../store/article-store.ts";
 import { describeError } from "../store/guard.ts";
 import type { CurrentFile, PreparedDocument } from "./store-document.ts";
 

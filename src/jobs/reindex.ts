@@ -11,10 +11,11 @@
  * and logged at debug. When two files carry one key (a crash between writing a moved file and removing
  * the old one), the later one in date order wins and the other is left alone.
  */
+import type { StoredArticle } from "../model.ts";
 import type { Logger } from "../logger.ts";
 import { readDocument } from "../parsers/front-matter.ts";
 import { type ArchiveEntry, listArchiveFiles } from "../store/archive.ts";
-import type { ArticleStore, StoredArticle } from "../store/article-store.ts";
+import type { ArticleStore } from "../store/article-store.ts";
 import { describeError } from "../store/guard.ts";
 import { mapLimit, readTextFile } from "./import-files.ts";
 import { type IngestDeps, ingestDocument } from "./ingest.ts";

@@ -15,13 +15,14 @@
  * - A truncated document keeps a final `...`: the archive, the source of truth for `reindex`, then still
  *   says the text is cut (see `isTruncatedStoredBody`), since our writer has no key for it.
  */
+import type { StoredArticle } from "../model.ts";
 import type { DocumentFields } from "../model.ts";
 import { toTitleHeading } from "../parsers/document.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
 import { cleanName, cleanText, cleanTitle } from "../parsers/text-clean.ts";
 import { fromBeijingWallClock } from "../parsers/time.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
-import { contentHash, type StoredArticle } from "../store/article-store.ts";
+import { contentHash } from "../store/article-store.ts";
 import { archivePath, checkDate, checkId } from "../store/keys.ts";
 
 /** A document to store: its five front-matter values, its body (chrome already removed), the cut flag. */

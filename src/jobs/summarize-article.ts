@@ -19,7 +19,8 @@ import {
   toCategory,
 } from "../parsers/summary-answer.ts";
 import { extractArticleLinks, renderSummaryDocument } from "../parsers/summary-document.ts";
-import type { ArticleStore, StoredArticle } from "../store/article-store.ts";
+import type { StoredArticle } from "../model.ts";
+import type { ArticleStore } from "../store/article-store.ts";
 import type { SummaryStore } from "../store/summary-store.ts";
 import { msUntilBeijingMidnight } from "./fetch-budget.ts";
 

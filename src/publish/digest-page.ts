@@ -6,6 +6,7 @@
  * images come from WeChat's CDN, which answers foreign Referers with a placeholder (wechat-pages.md
  * section 6), and a restrictive CSP as defence in depth. Pure.
  */
+import { toAlternateLinks } from "./output-table.ts";
 import { sanitizeHtml } from "./sanitize.ts";
 import { escapeXml } from "./xml.ts";
 
@@ -38,6 +39,8 @@ export interface DigestPageContent {
   /** A highlighted note under the summary (the "not final" mark of a preview); none when absent. */
   readonly notice?: string;
   readonly groups: readonly DigestGroup[];
+  /** The base URL of the digest feeds' `<link rel="alternate">` tags ("" for root-relative links). */
+  readonly feedBase: string;
 }
 
 const CSS = `
@@ -104,6 +107,7 @@ export function renderDigestPage(content: DigestPageContent, imageUrl?: (url: st
     '<meta name="referrer" content="no-referrer" />',
     `<meta http-equiv="Content-Security-Policy" content="${CSP}" />`,
     `<title>${escapeXml(content.title)}</title>`,
+    toAlternateLinks("digest", "", content.feedBase, "每日摘要"),
     `<style>${CSS}</style>`,
     "</head>",
     "<body>",

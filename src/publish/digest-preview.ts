@@ -41,5 +41,5 @@ export function buildDigestPreview(
   const notice =
     `尚未完结：本期摘要收集中，将于北京时间 ${closes} 截止，成为 ${window.day} 的每日摘要。` +
     ` Not final: the open window so far; it closes at ${closes} (UTC+8).`;
-  return renderDigestPage({ title: PREVIEW_TITLE, summary, notice, groups }, options.imageUrl);
+  return renderDigestPage({ title: PREVIEW_TITLE, summary, notice, groups, feedBase: "" }, options.imageUrl);
 }

@@ -2,7 +2,7 @@
  * The daily digest: the articles stored in a time window, grouped by source (sources by name, items
  * newest first), each with title, link, Beijing publish time, byline and a short excerpt. It is built
  * three ways from one grouping: an article document (front matter + Markdown, document-format.md) for
- * the archive, a standalone HTML page (digest-page.ts), and items of `/digest.xml`, whose guid
+ * the archive, a standalone HTML page (digest-page.ts), and items of the digest feeds (`/digest.xml`, `.atom`, `.json`), whose guid
  * `digest-<day>` makes a re-run replace the earlier digest in readers. Pure: the window is an argument.
  */
 import { UsageError } from "../errors.ts";
@@ -10,7 +10,7 @@ import type { ArticleDocument, FeedItem } from "../model.ts";
 import { toExcerpt } from "../parsers/plain-text.ts";
 import { formatFetchDate } from "../parsers/time.ts";
 import { type DigestEntry, type DigestGroup, renderDigestPage } from "./digest-page.ts";
-import { buildRss, itemTime, type RssChannel, toFeedLine, toItemExcerpt } from "./rss.ts";
+import { itemTime, toFeedLine, toItemExcerpt } from "./feed-entry.ts";
 import { toHttpUrl } from "./sanitize.ts";
 
 /** The window a digest covers: its Beijing day label and the stored-at range [from, to). */
@@ -169,18 +169,19 @@ export function buildDigest(
     fetch_date: formatFetchDate(window.to),
     body: toMarkdownBody(title, summary, groups),
   };
-  const html = renderDigestPage({ title, summary, groups }, options.imageUrl);
+  const feedBase = options.siteUrl.replace(/\/+$/, "");
+  const html = renderDigestPage({ title, summary, groups, feedBase }, options.imageUrl);
   return { document, html };
 }
 
-/** A stored digest as `/digest.xml` needs it (extra fields such as `html` are ignored). */
+/** A stored digest as the digest feeds need it (extra fields such as `html` are ignored). */
 export interface StoredDigest {
   readonly day: string;
   readonly document: ArticleDocument;
 }
 
 /** The feed item of a digest: guid `digest-<day>`, dated by its window end, content from its body. */
-function toDigestItem(digest: StoredDigest): FeedItem {
+export function toDigestItem(digest: StoredDigest): FeedItem {
   const end = new Date(`${digest.document.fetch_date.slice(0, 23)}Z`);
   return {
     key: `digest-${digest.day}`,
@@ -198,9 +199,4 @@ function toDigestItem(digest: StoredDigest): FeedItem {
     // Readers show the item title; the body's own `# title` line would repeat it.
     markdown: digest.document.body.replace(/^# [^\n]*\n+/, ""),
   };
-}
-
-/** Builds `/digest.xml`: one item per digest (newest first), a re-run day replacing the earlier one. */
-export function buildDigestRss(digests: readonly StoredDigest[], channel: RssChannel): string {
-  return buildRss(digests.map(toDigestItem), channel);
 }

@@ -5,10 +5,10 @@
  * so is the leading `# title` line, because every reader shows the item title above the content.
  * Pure: no I/O, no clock.
  */
+import type { StoredArticle } from "../model.ts";
 import type { FeedItem } from "../model.ts";
 import { readDocument } from "../parsers/front-matter.ts";
 import { cleanName, cleanText, cleanTitle } from "../parsers/text-clean.ts";
-import type { StoredArticle } from "../store/article-store.ts";
 
 /** The Markdown body of a document: front matter removed; the document itself when it has none. */
 function toBody(document: string): string {

@@ -36,7 +36,7 @@ export async function startServerRole(ctx: ServiceContext, ops: ServiceOps): Pro
       },
       digest: config.digest,
       dataDir: config.dataDir,
-      sources: config.sources.map((src) => ({ id: src.id, name: src.name })),
+      sources: config.sources.map((src) => ({ id: src.id, name: src.name, tags: src.tags })),
     },
     store,
     sourceState: ctx.sourceState,

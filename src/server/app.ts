@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Redis } from "ioredis";
+import { MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
 import type { Logger } from "../logger.ts";
 import { createMetrics, type Metrics } from "../ops/metrics.ts";
 import type { ReadinessCheck } from "../ops/readiness.ts";
@@ -23,9 +24,12 @@ import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
 import { createOutputCache } from "./output-cache.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
-import { createFeedRoutes } from "./routes/feeds.ts";
+import { createOutputRoutes } from "./routes/feeds.ts";
 import { type ArchiveStatus, createOpsRoutes } from "./routes/ops.ts";
 import { createStatusRoutes, type StatusRouteDeps } from "./routes/status.ts";
+
+/** Name of the feed of hand-added articles when config gives none. */
+const DEFAULT_MANUAL_NAME = "手动添加";
 
 /** The configuration values the server uses (mapped from `Config` by the composition root). */
 export interface HttpServerSettings {
@@ -37,7 +41,8 @@ export interface HttpServerSettings {
   /** Public base URL without trailing slash. */
   readonly publicUrl: string;
   readonly apiToken?: string | undefined;
-  readonly feeds: { readonly limit: number; readonly title: string };
+  /** `manualName` names the feed of hand-added articles (default `手动添加`). */
+  readonly feeds: { readonly limit: number; readonly title: string; readonly manualName?: string };
   /** `maxBytes`: largest proxied image (default 10 MiB). */
   readonly imageProxy: {
     readonly enabled: boolean;
@@ -51,7 +56,12 @@ export interface HttpServerSettings {
   };
   /** Static copies go to `<dataDir>/public/`; null writes none. */
   readonly dataDir: string | null;
-  readonly sources?: readonly { readonly id: string; readonly name?: string | undefined }[];
+  /** Configured sources (names and tags of their feeds); the manual feed's name is one of them. */
+  readonly sources?: readonly {
+    readonly id: string;
+    readonly name?: string | undefined;
+    readonly tags?: readonly string[];
+  }[];
   /** Output rebuild tuning (defaults: 1000 ms debounce, 5000 ms check). */
   readonly debounceMs?: number;
   readonly checkIntervalMs?: number;
@@ -107,9 +117,14 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       publicUrl: settings.publicUrl,
       feedTitle: settings.feeds.title,
       defaultLimit: settings.feeds.limit,
-      sourceNames: new Map(
-        (settings.sources ?? []).flatMap((s) => (s.name === undefined ? [] : [[s.id, s.name]])),
-      ),
+      // Hand-added articles get a feed named by config, never after the first article's account.
+      sourceNames: new Map([
+        [MANUAL_SOURCE_ID, settings.feeds.manualName ?? DEFAULT_MANUAL_NAME],
+        ...(settings.sources ?? []).flatMap((s): [string, string][] =>
+          s.name === undefined ? [] : [[s.id, s.name]],
+        ),
+      ]),
+      sourceTags: new Map((settings.sources ?? []).flatMap((s) => (s.tags?.length ? [[s.id, s.tags]] : []))),
       ...(imageUrl === undefined ? {} : { imageUrl }),
       ...(settings.digest.groupBy === undefined ? {} : { digestGroupBy: settings.digest.groupBy }),
     },
@@ -120,7 +135,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.checkIntervalMs === undefined ? {} : { checkIntervalMs: settings.checkIntervalMs }),
     now,
   });
-  const feeds = createFeedRoutes(cache, settings.feeds.limit);
+  const outputs = createOutputRoutes(cache, settings.feeds.limit);
   const api = createApiRoutes({
     store: deps.store,
     enqueue: deps.enqueue,
@@ -147,10 +162,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
 
   const exact = new Map<string, Route>([
-    ["/feed.xml", { methods: READ, handle: (req, res, q) => feeds.feed(req, res, q) }],
-    ["/opml.xml", { methods: READ, handle: (req, res) => feeds.opml(req, res) }],
-    ["/digest.xml", { methods: READ, handle: (req, res) => feeds.digestFeed(req, res) }],
-    ["/digest", { methods: READ, handle: (req, res) => feeds.latestDigest(req, res) }],
+    ...outputs.exact,
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
     ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
@@ -175,18 +187,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     exact.set("/actions/poll", { methods: POST, handle: (req, res) => status.poll(req, res) });
   }
   const patterns: readonly PatternRoute[] = [
-    {
-      pattern: /^\/feeds\/([A-Za-z0-9_-]{1,200})\.xml$/,
-      name: "/feeds/:id.xml",
-      methods: READ,
-      handle: (req, res, q, id) => feeds.sourceFeed(req, res, q, id),
-    },
-    {
-      pattern: /^\/digests\/(\d{4}-\d{2}-\d{2})$/,
-      name: "/digests/:day",
-      methods: READ,
-      handle: (req, res, _q, day) => feeds.digestDay(req, res, day),
-    },
+    ...outputs.patterns,
     {
       pattern: /^\/articles\/([A-Za-z0-9_-]{1,200})\.md$/,
       name: "/articles/:key.md",

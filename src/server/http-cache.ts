@@ -1,63 +1,12 @@
 /**
- * Conditional GET for everything the server renders: a strong ETag that is a hash of the body (so two
- * builds of the same items answer the same tag whatever the build time), Last-Modified, and the
- * RFC 9110 evaluation order (If-None-Match wins over If-Modified-Since; weak comparison for GET/HEAD;
- * `*` and comma-separated lists). A `Representation` precomputes its headers once, so serving a cached
- * feed per request is a map lookup, a header comparison and one write.
+ * Conditional GET for everything the server renders (publish/representation.ts builds the bodies and
+ * their validators): the RFC 9110 evaluation order (If-None-Match wins over If-Modified-Since; weak
+ * comparison for GET/HEAD; `*` and comma-separated lists) and content negotiation of the precompressed
+ * gzip and brotli bodies, answered in one handler.
  */
 
-import { createHash } from "node:crypto";
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-
-/** Cache-Control of feeds and pages: readers may reuse them for five minutes. */
-export const FEED_CACHE_CONTROL = "public, max-age=300";
-
-/** A rendered body with its validators and headers, ready to be served many times. */
-export interface Representation {
-  readonly body: Buffer;
-  readonly etag: string;
-  /** Newest item's store time; null when there is no item (then no Last-Modified header). */
-  readonly lastModified: Date | null;
-  readonly headers200: OutgoingHttpHeaders;
-  readonly headers304: OutgoingHttpHeaders;
-}
-
-/** A strong ETag of `body`: the quoted first 27 base64url characters (160 bits) of its SHA-256. */
-export function computeEtag(body: Buffer | string): string {
-  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-}
-
-/** Builds a representation; `extra` headers (CSP, Referrer-Policy...) go on both 200 and 304. */
-export function createRepresentation(
-  body: Buffer | string,
-  contentType: string,
-  options: {
-    readonly lastModified?: Date | null;
-    readonly cacheControl?: string;
-    readonly extra?: OutgoingHttpHeaders;
-  } = {},
-): Representation {
-  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-  const etag = computeEtag(bytes);
-  const lastModified =
-    options.lastModified instanceof Date && !Number.isNaN(options.lastModified.getTime())
-      ? options.lastModified
-      : null;
-  const common: OutgoingHttpHeaders = {
-    ETag: etag,
-    "Cache-Control": options.cacheControl ?? FEED_CACHE_CONTROL,
-    ...(lastModified === null ? {} : { "Last-Modified": lastModified.toUTCString() }),
-    "X-Content-Type-Options": "nosniff",
-    ...options.extra,
-  };
-  return {
-    body: bytes,
-    etag,
-    lastModified,
-    headers200: { ...common, "Content-Type": contentType, "Content-Length": bytes.length },
-    headers304: common,
-  };
-}
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { EncodedBody, Representation } from "../publish/representation.ts";
 
 /** True when an If-None-Match header value matches `etag` (weak comparison, `*`, lists). */
 export function matchesIfNoneMatch(header: string, etag: string): boolean {
@@ -83,14 +32,44 @@ export function isNotModified(req: IncomingMessage, etag: string, lastModified: 
   return Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
 }
 
-/** Serves `rep` for GET/HEAD: 304 with the validators when the client is current, else 200 (no body on HEAD). */
+/** True when Accept-Encoding accepts `coding` (listed, or `*`, with a q-value above 0). */
+export function acceptsEncoding(header: string, coding: string): boolean {
+  let star = false;
+  for (const part of header.split(",")) {
+    const [name = "", ...params] = part.trim().toLowerCase().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const accepted = q === undefined || Number(q.slice(2)) > 0;
+    if (name.trim() === coding) return accepted;
+    if (name.trim() === "*") star = accepted;
+  }
+  return star;
+}
+
+/** The encoding of `rep` to send: brotli, else gzip, when the client accepts it and it exists. */
+export function pickEncoding(req: IncomingMessage, rep: Representation): EncodedBody {
+  const header = req.headers["accept-encoding"];
+  if (header === undefined || header === "" || (rep.br === null && rep.gzip === null)) return rep;
+  if (rep.br !== null && acceptsEncoding(header, "br")) return rep.br;
+  if (rep.gzip !== null && acceptsEncoding(header, "gzip")) return rep.gzip;
+  return rep;
+}
+
+/**
+ * Serves `rep` for GET/HEAD in the encoding the client accepts: 304 with the validators when the
+ * client's copy (in any encoding) is current, else 200 (no body on HEAD).
+ */
 export function sendRepresentation(req: IncomingMessage, res: ServerResponse, rep: Representation): void {
-  if (isNotModified(req, rep.etag, rep.lastModified)) {
-    res.writeHead(304, rep.headers304);
+  const chosen = pickEncoding(req, rep);
+  // The client's copy may be of any encoding; the 304 names the tag it holds.
+  const current = isNotModified(req, chosen.etag, rep.lastModified)
+    ? chosen
+    : [rep, rep.gzip, rep.br].find((v) => v !== null && isNotModified(req, v.etag, rep.lastModified));
+  if (current !== undefined && current !== null) {
+    res.writeHead(304, current.headers304);
     res.end();
     return;
   }
-  res.writeHead(200, rep.headers200);
+  res.writeHead(200, chosen.headers200);
   if (req.method === "HEAD") res.end();
-  else res.end(rep.body);
+  else res.end(chosen.body);
 }

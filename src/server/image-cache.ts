@@ -5,7 +5,7 @@
  * requests for one image share a single upstream request instead of stampeding it.
  */
 
-import type { Representation } from "./http-cache.ts";
+import type { Representation } from "../publish/representation.ts";
 
 /** The cache. */
 export interface ImageCache {

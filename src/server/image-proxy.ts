@@ -18,7 +18,8 @@ import { AppError, FetchError } from "../errors.ts";
 import { createSemaphore } from "../fetchers/semaphore.ts";
 import type { Logger } from "../logger.ts";
 import { isProxiableImageHost, verifyImageSignature } from "../publish/image-url.ts";
-import { createRepresentation, type Representation, sendRepresentation } from "./http-cache.ts";
+import { createRepresentation, type Representation } from "../publish/representation.ts";
+import { sendRepresentation } from "./http-cache.ts";
 import { createImageCache } from "./image-cache.ts";
 import { sendError } from "./respond.ts";
 

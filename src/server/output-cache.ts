@@ -1,7 +1,7 @@
 /**
- * The rendered feeds, OPML and digests the server answers from, kept in memory as ready-to-send bytes
- * with their validators. Requests never build anything for the default outputs: they read the current
- * snapshot (`output-snapshot.ts`). Snapshots are rebuilt (1) at start, (2) about a second after a change
+ * Keeps the server's current snapshot of the published outputs (publish/snapshot.ts builds it by
+ * walking the output table) in memory as ready-to-send bytes with their validators. Requests never
+ * build anything for the default outputs: they read the current snapshot. Snapshots are rebuilt (1) at start, (2) about a second after a change
  * notice from the workers (`store/change-feed.ts`; notices within that second are batched), and (3) when
  * a cheap periodic check finds that the change counter moved without a notice reaching us (pub/sub is
  * fire-and-forget), that the last build failed, or that a new digest window has closed. A `?limit=`
@@ -15,23 +15,26 @@ import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
-import type { ArticleStore } from "../store/article-store.ts";
-import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
-import type { Representation } from "./http-cache.ts";
-import { type OutputSettings, renderCombinedFeed, renderSourceFeed } from "./output-builders.ts";
+import { type OutputSettings, renderArticleScope } from "../publish/feed-outputs.ts";
+import { type OutputRow, toOutputPath } from "../publish/output-table.ts";
+import type { Representation } from "../publish/representation.ts";
 import {
   buildDigestDay,
   buildDigestPreviewPage,
   buildSnapshot,
+  listTagArticles,
   type OutputSnapshot,
   type SnapshotContext,
   toPublicFiles,
-} from "./output-snapshot.ts";
-import { createPublicCopies } from "./public-copies.ts";
+} from "../publish/snapshot.ts";
+import type { ArticleStore } from "../store/article-store.ts";
+import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
+import { createPublicCopies } from "../store/public-copies.ts";
+import { listArticlesStoredIn } from "../store/stored-window.ts";
 import { createRebuildQueue, type RebuildPlan } from "./rebuild-queue.ts";
 import { createVariantCache } from "./variant-cache.ts";
 
-export type { OutputSnapshot } from "./output-snapshot.ts";
+export type { OutputSnapshot } from "../publish/snapshot.ts";
 
 /** Dependencies and tuning of the output cache. */
 export interface OutputCacheDeps {
@@ -60,8 +63,8 @@ export interface OutputCache {
   start(): Promise<void>;
   /** The current snapshot; null before `start` has built one. */
   snapshot(): OutputSnapshot | null;
-  /** A feed with a non-default item count (the combined feed when `sourceId` is absent). */
-  feedWithLimit(limit: number, sourceId?: string): Promise<Representation | null>;
+  /** A feed row for `arg` with a non-default item count; null when its source or tag is unknown. */
+  feedWithLimit(row: OutputRow, arg: string, limit: number): Promise<Representation | null>;
   /**
    * The page of digest `day`, or null when that digest does not exist: its window has not closed, or
    * no article was stored in it (a quiet day, or a day before the first article).
@@ -84,9 +87,12 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
   const { store, settings, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const ctx: SnapshotContext = {
-    store,
-    redis: deps.redis,
-    prefix: deps.prefix,
+    reader: {
+      listSourceIds: () => store.listSourceIds(),
+      listArticles: (options) => store.listArticles(options),
+      readArticle: (key) => store.readArticle(key),
+      listArticlesStoredIn: (ranges) => listArticlesStoredIn(deps.redis, deps.prefix, ranges),
+    },
     settings,
     digestTime: toDigestTime(deps.digest.schedule),
     timezone: deps.digest.timezone,
@@ -165,13 +171,23 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
 
     snapshot: () => current,
 
-    feedWithLimit(limit, sourceId) {
-      return variants.get(`feed:${sourceId ?? ""}:${limit}`, async () => {
-        if (sourceId === undefined) {
-          return renderCombinedFeed(await store.listArticles({ limit }), settings, limit);
+    feedWithLimit(row, arg, limit) {
+      return variants.get(`${row.id}:${arg}:${limit}`, async () => {
+        const path = toOutputPath(row, arg);
+        if (row.scope === "all") {
+          const articles = await store.listArticles({ limit });
+          return renderArticleScope("all", "", articles, settings, limit).get(path) ?? null;
         }
-        if (current?.sources.has(sourceId) !== true) return null;
-        return renderSourceFeed(sourceId, await store.listArticles({ sourceId, limit }), settings, limit);
+        if (row.scope === "source" && current?.sources.has(arg) === true) {
+          const articles = await store.listArticles({ sourceId: arg, limit });
+          return renderArticleScope("source", arg, articles, settings, limit).get(path) ?? null;
+        }
+        const members = current?.tags.get(arg);
+        if (row.scope === "tag" && members !== undefined) {
+          const articles = await listTagArticles(ctx, members, limit);
+          return renderArticleScope("tag", arg, articles, settings, limit).get(path) ?? null;
+        }
+        return null;
       });
     },
 

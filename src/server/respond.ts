@@ -1,31 +1,19 @@
 /**
  * Small response and request helpers shared by the route modules: JSON answers and one-line JSON errors
- * (never a stack trace), the content types and security headers of each kind of output, and a request
+ * (never a stack trace), the content types of the API's answers, and a request
  * body reader with a size cap, so no route buffers an unbounded upload.
  */
 
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { PAGE_TYPE } from "../publish/output-table.ts";
 
 /** Content types of what the server emits. */
 export const CONTENT_TYPE = {
-  rss: "application/rss+xml; charset=utf-8",
-  opml: "text/x-opml; charset=utf-8",
-  html: "text/html; charset=utf-8",
+  html: PAGE_TYPE.html,
   markdown: "text/markdown; charset=utf-8",
   json: "application/json; charset=utf-8",
   metrics: "text/plain; version=0.0.4; charset=utf-8",
 } as const;
-
-/**
- * Headers of every HTML page we serve (the digest): no Referer leaves the page, because WeChat's image
- * CDN answers foreign Referers with a placeholder (wechat-pages.md section 6), and a CSP that allows
- * images and inline styles only: the sanitized HTML never needs a script.
- */
-export const HTML_HEADERS: OutgoingHttpHeaders = {
-  "Referrer-Policy": "no-referrer",
-  "Content-Security-Policy":
-    "default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; media-src https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-};
 
 /** Raised by `readBody` when the request body exceeds its cap. */
 export class BodyTooLargeError extends Error {}

@@ -8,57 +8,8 @@
  */
 
 import { StoreError } from "../errors.ts";
+import type { StoredArticle } from "../model.ts";
 import { checkDate, checkId } from "./keys.ts";
-
-/** One article as the store keeps it: document fields, identity, archive location and timestamps. */
-export interface StoredArticle {
-  /** Article key (`<uin>-<mid>-<idx>`, `u<hash>`...), the identity used everywhere. */
-  readonly key: string;
-  readonly url: string;
-  readonly title: string;
-  /** The document's `source` (display name). */
-  readonly source: string;
-  /** The configured source id (`[a-z0-9-]`) the article was found through; keys the per-source index. */
-  readonly sourceId: string;
-  /** `YYYY-MM-DD`, the Beijing publish date (the document's `date`). */
-  readonly date: string;
-  /** The document's `fetch_date`. */
-  readonly fetchDate: string;
-  /** Publish instant in ms since the epoch; null when the page has none. */
-  readonly publishedAt: number | null;
-  readonly account: string | null;
-  readonly author: string | null;
-  readonly cover: string | null;
-  readonly description: string | null;
-  readonly itemShowType: number | null;
-  /** `contentHash(body, title)`; an equal hash means the re-fetch changed nothing. */
-  readonly contentHash: string;
-  /** The full rendered document (front matter + body). */
-  readonly document: string;
-  /** Absolute path of the archive file. */
-  readonly archivePath: string;
-  /** When first stored (ms). On save, the time of this save: kept only if the article is new. */
-  readonly storedAt: number;
-  /** When an edit was last stored (ms); null when never. Always set by reads, ignored by saves. */
-  readonly updatedAt?: number | null;
-  /**
-   * The document was cut at 8,000 characters by the old archive's writer (imported as is): the article
-   * counts as not yet known, so polls enqueue it again and the full fetch replaces it. Absent means false.
-   */
-  readonly truncated?: boolean;
-  /**
-   * The LLM summary and category (`summary-store.ts` writes them, never `saveArticle`), and the content
-   * hash they were made from: an edit leaves them in place until the new text is summarized.
-   */
-  readonly summary?: ArticleSummary;
-}
-
-/** An article's summary, its category and the content hash it summarizes. */
-export interface ArticleSummary {
-  readonly text: string;
-  readonly category: string;
-  readonly contentHash: string;
-}
 
 type TextField =
   | "key"

@@ -9,16 +9,16 @@
  * content, so an article whose file write failed is never mistaken for a finished one.
  */
 
+import type { StoredArticle } from "../model.ts";
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
-import { decodeArticle, encodeArticle, type StoredArticle } from "./article-record.ts";
+import { decodeArticle, encodeArticle } from "./article-record.ts";
 import { createDedupStore, type DedupStore } from "./dedup-store.ts";
 import { guardRedis } from "./guard.ts";
 import { createKeys } from "./keys.ts";
 import { defineSaveArticle, runSaveArticle } from "./save-article-script.ts";
 
-export type { StoredArticle } from "./article-record.ts";
 export type { Tombstone } from "./dedup-store.ts";
 
 /** What a save did: first store, in-place update of an edited article, or nothing. */

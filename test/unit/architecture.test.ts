@@ -79,6 +79,25 @@ describe("architecture", () => {
     assert.deepEqual(bad, []);
   });
 
+  it("keeps publish off the store, even for types (shared shapes live in model.ts)", () => {
+    const bad = violations((from, to) => area(from) === "publish" && area(to) === "store");
+    assert.deepEqual(bad, []);
+  });
+
+  it("keeps feed formats out of the server (one more format is one file and one row in src/publish/)", async () => {
+    const { FEED_FORMATS } = await import("../../src/publish/output-table.ts");
+    const bad: string[] = [];
+    for (const file of graph.keys()) {
+      if (area(file) !== "server") continue;
+      const text = readFileSync(join(src, file), "utf8");
+      for (const format of FEED_FORMATS) {
+        if (text.includes(format.linkType)) bad.push(`${file} names ${format.linkType}`);
+        if (text.includes(`/feed.${format.extension}"`)) bad.push(`${file} names /feed.${format.extension}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
   it("keeps siblings apart: fetchers, store and parsers don't import each other, nothing imports cli", () => {
     const siblings = new Set(["fetchers", "store", "parsers"]);
     const bad = violations((from, to, typeOnly) => {

@@ -6,14 +6,16 @@
  * reason before anything is queued or fetched.
  */
 
+import type { StoredArticle } from "../../model.ts";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAppError } from "../../errors.ts";
 import type { EnqueueResult } from "../../jobs/enqueue.ts";
 import type { Logger } from "../../logger.ts";
-import type { ArticleStore, StoredArticle } from "../../store/article-store.ts";
+import type { ArticleStore } from "../../store/article-store.ts";
 import { checkBearer } from "../auth.ts";
 import type { AuthThrottle } from "../auth-throttle.ts";
-import { createRepresentation, sendRepresentation } from "../http-cache.ts";
+import { createRepresentation } from "../../publish/representation.ts";
+import { sendRepresentation } from "../http-cache.ts";
 import { BodyTooLargeError, CONTENT_TYPE, readBody, sendError, sendJson } from "../respond.ts";
 import { MAX_LIMIT, parseLimit } from "./feeds.ts";
 

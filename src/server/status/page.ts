@@ -3,6 +3,7 @@
  * script (it works without JavaScript), tables that collapse into cards on a phone, and forms for the
  * actions when signed in (each carrying the CSRF token). Pure: labels, times and links come in.
  */
+import { feedRowsOf, type FeedScope, toAlternateLinks, toOutputPath } from "../../publish/output-table.ts";
 import { escapeXml as esc } from "../../publish/xml.ts";
 import { formatBeijingTime, formatDuration } from "../../status/format-time.ts";
 import { QUEUE_STATES, type SourceStatus, type Status } from "../../status/read-status.ts";
@@ -134,9 +135,19 @@ function failuresBlock(ctx: PageContext, status: Status): string {
   return `<p class="muted">${l.total} ${status.failures.total}</p><table id="failures"><thead><tr><th>${l.article}</th><th>${l.errorClass}</th><th>${l.reason}</th><th>${l.attempts}</th><th>${l.nextRetry}</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
+/** Links to a feed scope in every format: the first format named, the others by extension. */
+function feedLinks(scope: FeedScope, arg: string, name: string): string {
+  return feedRowsOf(scope)
+    .map((row, i) => {
+      const label = i === 0 ? name : (row.format?.extension ?? row.id);
+      return `<a href="${esc(encodeURI(toOutputPath(row, arg)))}">${esc(label)}</a>`;
+    })
+    .join(" ");
+}
+
 function linksBlock(status: Status, l: Labels): string {
-  const feeds = status.sources.map((s) => `<a href="/feeds/${esc(s.id)}.xml">${esc(s.id)}</a>`);
-  return `<p id="links"><a href="/feed.xml">${l.allFeed}</a> · ${feeds.join(" · ")}${feeds.length > 0 ? " · " : ""}<a href="/opml.xml">OPML</a> · <a href="/digest">${l.digest}</a> · <a href="/digest.xml">${l.digest} RSS</a> · <a href="/api/status">JSON</a></p>`;
+  const feeds = status.sources.map((s) => feedLinks("source", s.id, s.id));
+  return `<p id="links">${feedLinks("all", "", l.allFeed)} · ${feeds.join(" · ")}${feeds.length > 0 ? " · " : ""}<a href="/opml.xml">OPML</a> · <a href="/digest">${l.digest}</a> · ${feedLinks("digest", "", `${l.digest} RSS`)} · <a href="/api/status">JSON</a></p>`;
 }
 
 function authBlock(ctx: PageContext): string {
@@ -155,7 +166,7 @@ export function renderStatusPage(status: Status, ctx: PageContext): string {
     (a) =>
       `<li><a href="/articles/${esc(a.key)}.md">${esc(a.title)}</a> <span class="muted">${esc(a.account ?? a.sourceId)} · ${formatBeijingTime(a.at)}</span></li>`,
   );
-  return `<!DOCTYPE html><html lang="${ctx.lang === "zh" ? "zh-CN" : "en"}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${l.title}</title><style>${STYLE}</style></head><body><main>
+  return `<!DOCTYPE html><html lang="${ctx.lang === "zh" ? "zh-CN" : "en"}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${l.title}</title>${toAlternateLinks("all", "", "", l.title)}<style>${STYLE}</style></head><body><main>
 <h1>${l.title}</h1><p class="muted">${l.generated} ${formatBeijingTime(status.generatedAt)} · <a href="?lang=${ctx.lang === "zh" ? "en" : "zh"}">${ctx.lang === "zh" ? "English" : "中文"}</a></p>
 ${ctx.notice === null ? "" : `<p class="notice" role="status">${esc(ctx.notice)}</p>`}${authBlock(ctx)}
 <h2>${l.sources}</h2><table id="sources"><thead><tr><th>${l.source}</th><th>${l.type}</th><th>${l.schedule}</th><th>${l.lastPoll}</th><th>${l.nextPoll}</th><th>${l.failures}</th><th>${l.lastError}</th><th>${l.lastArticle}</th><th>${l.silentFor}</th><th></th></tr></thead><tbody>${status.sources.map((s) => sourceRow(ctx, s)).join("")}</tbody></table>

@@ -8,6 +8,7 @@
  * `/digest` under the "today so far" heading. With DOCS_SCREENSHOT=1 both digest screenshots are also
  * saved as docs/digest.png and docs/digest-today.png for the README.
  */
+import type { StoredArticle } from "../../../src/model.ts";
 import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -25,7 +26,6 @@ import { toFeedItem } from "../../../src/publish/feed-items.ts";
 import { createImageUrlRewriter } from "../../../src/publish/image-url.ts";
 import { renderArticleHtml } from "../../../src/publish/markdown-html.ts";
 import type { FetchImage } from "../../../src/server/image-proxy.ts";
-import type { StoredArticle } from "../../../src/store/article-store.ts";
 import { corpusDir, skipReason } from "../../support/corpus.ts";
 import { makeGradientPng, readPngSize } from "../../support/png.ts";
 import { corpusArticles } from "../../support/seed-articles.ts";

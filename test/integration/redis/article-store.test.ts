@@ -2,12 +2,8 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { Redis } from "ioredis";
 import { isAppError } from "../../../src/errors.ts";
-import {
-  type ArticleStore,
-  contentHash,
-  createArticleStore,
-  type StoredArticle,
-} from "../../../src/store/article-store.ts";
+import type { StoredArticle } from "../../../src/model.ts";
+import { type ArticleStore, contentHash, createArticleStore } from "../../../src/store/article-store.ts";
 import { createKeys } from "../../../src/store/keys.ts";
 import { createTestRedis, type TestRedis } from "../../support/redis.ts";
 

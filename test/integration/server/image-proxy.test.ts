@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fetchBytes } from "../../../src/fetchers/http.ts";
 import { signImageUrl } from "../../../src/publish/image-url.ts";
-import { createRepresentation } from "../../../src/server/http-cache.ts";
+import { createRepresentation } from "../../../src/publish/representation.ts";
 import { createImageCache } from "../../../src/server/image-cache.ts";
 import type { FetchImage } from "../../../src/server/image-proxy.ts";
 import { makeArticle } from "../../support/seed-articles.ts";

@@ -6,7 +6,14 @@ import { JSDOM } from "jsdom";
 import { isAppError } from "../../../src/errors.ts";
 import type { FeedItem } from "../../../src/model.ts";
 import { readDocument, renderDocument } from "../../../src/parsers/front-matter.ts";
-import { buildDigest, buildDigestRss, escapeMarkdown, toDigestGroups } from "../../../src/publish/digest.ts";
+import {
+  buildDigest,
+  escapeMarkdown,
+  type StoredDigest,
+  toDigestGroups,
+  toDigestItem,
+} from "../../../src/publish/digest.ts";
+import { buildRss } from "../../../src/publish/rss.ts";
 import { createImageUrlRewriter, verifyImageSignature } from "../../../src/publish/image-url.ts";
 import { renderArticleHtml } from "../../../src/publish/markdown-html.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
@@ -234,7 +241,9 @@ describe("escapeMarkdown", () => {
   });
 });
 
-describe("buildDigestRss", () => {
+describe("the digest feed", () => {
+  const buildDigestRss = (days: readonly StoredDigest[], channel: Parameters<typeof buildRss>[1]) =>
+    buildRss(days.map(toDigestItem), channel);
   const channel = {
     title: "每日摘要",
     description: "wechat-feed 每日摘要",

@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parseRssFeed } from "feedsmith";
 import type { FeedItem } from "../../../src/model.ts";
-import { buildRss, type RssChannel } from "../../../src/publish/rss.ts";
+import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
+import { buildRss } from "../../../src/publish/rss.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { assertSafeFragment } from "../../support/html-safety.ts";
 import { firstIllegalChar, isXmlChar, parseStrictXml } from "../../support/strict-xml.ts";
@@ -70,7 +71,7 @@ const hostileItem = fc.record({
   markdown: hostile,
 });
 
-const CHANNEL: RssChannel = {
+const CHANNEL: FeedChannel = {
   title: "t ]]> <script>",
   description: "d \u0000",
   siteUrl: "http://127.0.0.1:8080",

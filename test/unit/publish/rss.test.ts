@@ -3,12 +3,14 @@ import { describe, it } from "node:test";
 import { parseRssFeed } from "feedsmith";
 import type { FeedItem } from "../../../src/model.ts";
 import { createImageUrlRewriter, verifyImageSignature } from "../../../src/publish/image-url.ts";
-import { buildOpml, buildRss, type RssChannel } from "../../../src/publish/rss.ts";
+import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
+import { buildOpml } from "../../../src/publish/opml.ts";
+import { buildRss } from "../../../src/publish/rss.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { assertSafeFragment } from "../../support/html-safety.ts";
 import { parseStrictXml } from "../../support/strict-xml.ts";
 
-const CHANNEL: RssChannel = {
+const CHANNEL: FeedChannel = {
   title: "WeChat Feed · 全部",
   description: "公众号文章",
   siteUrl: "http://127.0.0.1:8080",
@@ -105,9 +107,10 @@ describe("buildRss", () => {
     }
   });
 
-  it("writes the cover as an image enclosure typed by its wx_fmt hint", () => {
+  it("writes the cover as an image enclosure typed by its wx_fmt hint, without a made-up length", () => {
     const first = feed.items?.[0];
-    assert.deepEqual(first?.enclosures, [{ url: items[1]?.cover, length: 0, type: "image/jpeg" }]);
+    assert.deepEqual(first?.enclosures, [{ url: items[1]?.cover, type: "image/jpeg" }]);
+    assert.doesNotMatch(buildRss(items, CHANNEL), /length="0"/);
     const png = parse(
       buildRss([makeFeedItem(1, { cover: "https://mmbiz.qpic.cn/a/0?wx_fmt=png" })], CHANNEL),
     );

@@ -1,15 +1,21 @@
-/** Summaries and categories in what publishing renders: feed items, RSS, the digest (grouped either way). */
+/**
+ * Summaries and categories in what publishing renders: feed items, RSS, Atom and JSON Feed (summary as
+ * description/summary, category as category/tag), and the digest (grouped either way).
+ */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseRssFeed } from "feedsmith";
 import { buildDigest, toDigestGroups } from "../../../src/publish/digest.ts";
 import { toFeedItem } from "../../../src/publish/feed-items.ts";
-import { buildRss, type RssChannel } from "../../../src/publish/rss.ts";
-import type { StoredArticle } from "../../../src/store/article-store.ts";
+import { buildAtom } from "../../../src/publish/atom.ts";
+import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
+import { buildJsonFeed } from "../../../src/publish/json-feed.ts";
+import { buildRss } from "../../../src/publish/rss.ts";
+import type { StoredArticle } from "../../../src/model.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { parseStrictXml } from "../../support/strict-xml.ts";
 
-const CHANNEL: RssChannel = {
+const CHANNEL: FeedChannel = {
   title: "t",
   description: "d",
   siteUrl: "https://feeds.example.org",
@@ -79,6 +85,25 @@ describe("summaries in published outputs", () => {
     assert.doesNotMatch(bare?.description ?? "", /主题/);
   });
 
+  it("Atom and JSON Feed: the summary is the summary, the category a category / tag", () => {
+    const atom = buildAtom([summarized, plain], CHANNEL);
+    parseStrictXml(atom);
+    const entry = atom.slice(atom.indexOf(summarized.key) - 200);
+    assert.match(atom, /<category term="AI"\/>/);
+    assert.match(
+      entry,
+      /<summary[^>]*>\s*(?:<!\[CDATA\[)?主题：云。 要点：代言 (?:&amp;|&) (?:&lt;|<)合作(?:&gt;|>)。/,
+    );
+    const json = JSON.parse(buildJsonFeed([summarized, plain], CHANNEL)) as {
+      items: { id: string; summary: string; tags?: string[]; content_html: string }[];
+    };
+    const item = json.items.find((i) => i.id === summarized.key);
+    assert.equal(item?.summary, "主题：云。 要点：代言 & <合作>。");
+    assert.deepEqual(item?.tags, ["极客公园", "AI"]);
+    assert.match(item?.content_html ?? "", /这是第 1 篇文章的正文/);
+    assert.deepEqual(json.items.find((i) => i.id === plain.key)?.tags, ["极客公园"]);
+  });
+
   it("digest: shows each summary, and groups by category with Others last when asked", () => {
     const bySource = toDigestGroups([summarized, other, plain], WINDOW);
     assert.deepEqual(
@@ -98,10 +123,7 @@ describe("summaries in published outputs", () => {
       siteUrl: "https://f.example.org",
       groupBy: "category",
     });
-    assert.match(
-      digest.document.body,
-      /\n## AI\n[\s\S]*主题：云。 要点：代言 \\&[\s\S]*\n## Others\n/,
-    );
+    assert.match(digest.document.body, /\n## AI\n[\s\S]*主题：云。 要点：代言 \\&[\s\S]*\n## Others\n/);
     assert.match(digest.html, /<h2>AI<sup>1<\/sup><\/h2>[\s\S]*要点：代言 &amp; &lt;合作&gt;/);
   });
 });

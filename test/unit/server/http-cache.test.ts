@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { describe, it } from "node:test";
-import {
-  computeEtag,
-  createRepresentation,
-  isNotModified,
-  matchesIfNoneMatch,
-} from "../../../src/server/http-cache.ts";
+import { computeEtag, createRepresentation } from "../../../src/publish/representation.ts";
+import { isNotModified, matchesIfNoneMatch } from "../../../src/server/http-cache.ts";
 
 const request = (headers: Record<string, string>): IncomingMessage =>
   ({ headers }) as unknown as IncomingMessage;

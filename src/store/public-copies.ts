@@ -1,13 +1,14 @@
 /**
- * Static copies of the rendered feeds under `<dataDir>/public/` (feed.xml, feeds/<id>.xml, opml.xml,
- * digest.xml, digests/<day>.html) for users who serve files with their own web server. Each file is
+ * Static copies of the published outputs under `<dataDir>/public/` (every row of publish/output-table.ts
+ * with a file: feed.*, feeds/<id>.*, tags/<tag>.*, opml.xml, digest.*, digests/<day>.html) for users who
+ * serve files with their own web server. Each file is
  * written to a temporary name beside it and renamed, so a reader never sees half a feed; a file whose
- * bytes did not change since the last write is skipped. Relative paths come from validated source
- * ids and days only, and are re-checked to stay under the public directory.
+ * bytes did not change since the last write is skipped. Relative paths come from validated source ids,
+ * tags and days only, and are re-checked to stay under the public directory.
  */
 
 import path from "node:path";
-import { writeFileAtomic } from "../store/atomic-file.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
 
 /** Writes changed files atomically; remembers what it wrote by ETag. */
 export interface PublicCopies {
