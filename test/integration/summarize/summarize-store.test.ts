@@ -46,6 +46,11 @@ function pickerSummary(title: string, url: string, n: number, category: string, 
   return `---\ntitle: ${title}\nurl: ${url}\nsource: 极客公园\ndate: 2024-07-09\nfetch_date: 2025-10-06T17:46:0${n}.915375\ncategory: ${category}\n---\n\n# ${title} - 摘要\n\n${summary}\n\n## 参考链接\n\n1. https://example.com/a\n2. https://example.com/b\n`;
 }
 
+/** The five front-matter values, the category and the summary text of a summary document. */
+function fiveAndCategory(s: ReturnType<typeof readSummaryDocument>) {
+  return [s?.title, s?.url, s?.source, s?.date, s?.fetch_date, s?.category, s?.summary];
+}
+
 async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(dirname(join(root, rel)), { recursive: true });
@@ -217,16 +222,7 @@ describe("summaries with real Redis, files and a local chat endpoint", () => {
       const oursText = await readFile(summaryPath(d.dataDir, "2024-07-09", doc.key), "utf8");
       const ours = readSummaryDocument(oursText);
       assert.ok(theirs !== null && ours !== null, `summary ${n} read back`);
-      const five = (s: typeof ours) => [
-        s?.title,
-        s?.url,
-        s?.source,
-        s?.date,
-        s?.fetch_date,
-        s?.category,
-        s?.summary,
-      ];
-      assert.deepEqual(five(ours), five(theirs));
+      assert.deepEqual(fiveAndCategory(ours), fiveAndCategory(theirs));
       const yaml = parseYaml(oursText.split("---\n")[1] ?? "") as Record<string, string>;
       assert.equal(yaml.title, theirs?.title, "our front matter is valid YAML with the same title");
     }
@@ -268,16 +264,7 @@ describe("summaries with real Redis, files and a local chat endpoint", () => {
     const reread = readSummaryDocument(
       await readFile(summaryPath(second.dataDir, "2024-07-09", doc.key), "utf8"),
     );
-    const five = (s: ReturnType<typeof readSummaryDocument>) => [
-      s?.title,
-      s?.url,
-      s?.source,
-      s?.date,
-      s?.fetch_date,
-      s?.category,
-      s?.summary,
-    ];
-    assert.deepEqual(five(reread), five(ours));
+    assert.deepEqual(fiveAndCategory(reread), fiveAndCategory(ours));
     assert.equal((await second.store.readArticle(doc.key))?.summary?.text, ours?.summary);
   });
 
