@@ -129,6 +129,16 @@ async function prepareFile(
   return { kind: "article", prepared, bodyLength };
 }
 
+/** After the articles: a summary is kept with the article it summarizes, so that must be stored first. */
+function keepSummaries(files: readonly DocumentFile[], options: ImportOptions, deps: ImportDeps) {
+  if (deps.summaries === undefined) return Promise.resolve({ summaries: 0, withoutArticle: files.length });
+  return importSummaryFiles(files, options.dir, {
+    ...deps.summaries,
+    store: deps.store,
+    logger: deps.logger,
+  });
+}
+
 /** Imports every document under `options.dir`; resolves to the counts. Redis or disk failures throw. */
 export async function importArchive(options: ImportOptions, deps: ImportDeps): Promise<ImportSummary> {
   const { store, logger } = deps;
@@ -146,9 +156,7 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
   const scanned = await mapLimit(files, CONCURRENCY, async (file): Promise<Scanned> => {
     const result = await prepare(file);
     deps.onProgress?.("read", ++read, files.length);
-    if (result.kind === "unreadable" || result.kind === "summary" || result.kind === "stub") {
-      return { kind: result.kind };
-    }
+    if (result.kind !== "article") return { kind: result.kind };
     const { article } = result.prepared;
     return {
       kind: "article",
@@ -207,11 +215,7 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
     deps.onProgress?.("store", ++done, winners.length);
   });
   stubFiles.sort();
-  // After the articles: a summary is kept with the article it summarizes, so that must be stored first.
-  const kept =
-    deps.summaries === undefined
-      ? { summaries: 0, withoutArticle: summaryFiles.length }
-      : await importSummaryFiles(summaryFiles, options.dir, { ...deps.summaries, store, logger });
+  const kept = await keepSummaries(summaryFiles, options, deps);
   return {
     files: files.length - summaryFiles.length,
     summaryFiles: summaryFiles.length,

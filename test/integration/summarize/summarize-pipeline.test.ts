@@ -216,4 +216,18 @@ describe("summaries in the running worker", { skip: skipReason(dir, "WeChat corp
     assert.deepEqual(standIn.badRequests, [], "every request had the expected shape and bearer token");
     assert.ok(!JSON.stringify(worker.logs).includes(API_KEY), "the API key never reaches a log line");
   });
+
+  it("wechat-feed summarize: nothing left to do spends nothing; a bad date is one usage line", async () => {
+    const before = standIn.requests.length;
+    const run = await h.runCli(["summarize"], { env: { SUMMARIZE_API_KEY: API_KEY } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout.trim().split("\n").at(-1),
+      "summarize: candidates=0 summarized=0 failed=0 budget=ok",
+    );
+    assert.equal(standIn.requests.length, before);
+    const bad = await h.runCli(["summarize", "--since", "2024/01/01"]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr.trim(), 'wechat-feed: summarize: --since expects YYYY-MM-DD, got "2024/01/01"');
+  });
 });
