@@ -177,6 +177,26 @@ describe("the status page in headless Chromium", { skip: skipReason(dir, "WeChat
     await page.close();
   });
 
+  it("links the combined feed in every format from its head, each answering 200", async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    const links = [
+      ...html.matchAll(/<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)" \/>/g),
+    ];
+    assert.deepEqual(
+      links.map((m) => [m[1], m[2]]),
+      [
+        ["application/rss+xml", "/feed.xml"],
+        ["application/atom+xml", "/feed.atom"],
+        ["application/feed+json", "/feed.json"],
+      ],
+    );
+    for (const [, , href] of links) {
+      const res = await fetch(`${base}${href}`);
+      assert.equal(res.status, 200, href);
+      await res.arrayBuffer();
+    }
+  });
+
   it("wechat-feed status reads the same status and names the failed article", async () => {
     const cli = await h.runCli(["status"]);
     assert.equal(cli.code, 0, cli.stderr);
