@@ -5,6 +5,7 @@
  * off exponentially, a longer `Retry-After` wins; other client errors fail at once); a spent daily
  * budget parks the job until the next Beijing midnight without spending an attempt.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { isAppError } from "../errors.ts";
@@ -115,4 +116,16 @@ export function createSummarizeWorker(deps: SummarizeWorkerDeps): Worker {
   );
   worker.on("error", (error) => logger.error({ queue: QUEUE.summarize, err: error }, "worker error"));
   return worker;
+}
+
+/**
+ * Closes the worker, waiting up to `timeoutMs` for a summary in flight (its request may hang for
+ * `summarize.timeoutMs`), then force-closes: the job's lock expires and it is retried later.
+ */
+export async function closeSummarizeWorker(worker: Worker, timeoutMs: number, logger: Logger): Promise<void> {
+  const closing = worker.close().then(() => "closed" as const);
+  if ((await Promise.race([closing, sleep(timeoutMs, "timeout" as const, { ref: false })])) === "timeout") {
+    logger.warn({ queue: QUEUE.summarize, timeoutMs }, "workers force-closed");
+    await worker.close(true);
+  }
 }

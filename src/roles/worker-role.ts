@@ -13,7 +13,7 @@ import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts"
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
-import { createSummarizeWorker } from "../jobs/summarize-worker.ts";
+import { closeSummarizeWorker, createSummarizeWorker } from "../jobs/summarize-worker.ts";
 import { createWorkers } from "../jobs/workers.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
 import { createArchiveFiles } from "../store/archive.ts";
@@ -131,7 +131,10 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     isBrowserRunning: () => pool?.isConnected() === true,
     async stop(timeoutMs) {
       await repair.stop();
-      await Promise.all([workers.close(timeoutMs), summarizer?.close()]);
+      await Promise.all([
+        workers.close(timeoutMs),
+        summarizer === null ? undefined : closeSummarizeWorker(summarizer, timeoutMs, logger),
+      ]);
       await parsePool.close();
       await pool?.close();
       await guarded.close();
