@@ -183,4 +183,6 @@ export interface ArticleSummary {
   readonly text: string;
   readonly category: string;
   readonly contentHash: string;
+  /** Absolute path of its summary document (absent in records from before paths were kept). */
+  readonly path?: string;
 }

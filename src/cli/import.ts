@@ -9,7 +9,7 @@ import path from "node:path";
 import { UsageError } from "../errors.ts";
 import { formatImportSummary, IMPORT_SOURCE_ID, importArchive } from "../jobs/import-archive.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
-import { createSummaryStore, writeSummaryFile } from "../store/summary-store.ts";
+import { createSummaryStore, removeSummaryFile, writeSummaryFile } from "../store/summary-store.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { createProgressBar } from "./progress.ts";
 import { openRuntime, type Runtime } from "./runtime.ts";
@@ -81,6 +81,7 @@ export function createImportCommand(
           summaries: {
             summaries: createSummaryStore(rt.redis, rt.config.redis.prefix),
             writeSummaryFile: (date, key, text) => writeSummaryFile(rt.config.dataDir, date, key, text),
+            removeSummaryFile: (file) => removeSummaryFile(rt.config.dataDir, file),
           },
           onProgress: (phase, done, total) =>
             bar.update(phase === "read" ? "reading" : "storing", done, total),

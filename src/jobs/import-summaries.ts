@@ -14,15 +14,13 @@ import {
 } from "../parsers/summary-document.ts";
 import { parseArticleUrl } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
-import type { SummaryStore } from "../store/summary-store.ts";
+import { storeSummary, type SummaryWriter } from "./store-summary.ts";
 import type { DocumentFile } from "./import-files.ts";
 import { mapLimit, readTextFile } from "./import-files.ts";
 
 /** What importing summaries needs. */
-export interface ImportSummariesDeps {
+export interface ImportSummariesDeps extends SummaryWriter {
   readonly store: ArticleStore;
-  readonly summaries: SummaryStore;
-  writeSummaryFile(date: string, key: string, text: string): Promise<string>;
   readonly logger: Logger;
 }
 
@@ -71,8 +69,7 @@ export async function importSummaryFiles(
       withoutArticle++;
       return;
     }
-    await deps.writeSummaryFile(article.date, key, renderSummaryDocument(doc));
-    if (await deps.summaries.saveSummary(key, article.contentHash, doc.summary, doc.category)) summaries++;
+    if (await storeSummary(deps, article, doc.summary, doc.category, renderSummaryDocument(doc))) summaries++;
   });
   return { summaries, withoutArticle };
 }

@@ -21,7 +21,7 @@ import {
 import { extractArticleLinks, renderSummaryDocument } from "../parsers/summary-document.ts";
 import type { StoredArticle } from "../model.ts";
 import type { ArticleStore } from "../store/article-store.ts";
-import type { SummaryStore } from "../store/summary-store.ts";
+import { storeSummary, type SummaryWriter } from "./store-summary.ts";
 import { msUntilBeijingMidnight } from "./fetch-budget.ts";
 
 /** How a summarize job ended. */
@@ -39,16 +39,13 @@ export interface SummarizeSettings extends SummaryPrompts {
 }
 
 /** What the processor needs; the worker role and the CLI wire the real parts in. */
-export interface SummarizeArticleDeps {
+export interface SummarizeArticleDeps extends SummaryWriter {
   readonly store: Pick<ArticleStore, "readArticle">;
-  readonly summaries: SummaryStore;
   readonly settings: SummarizeSettings;
   /** Sends one chat request and resolves to the answer body. */
   askChat(messages: readonly ChatMessage[]): Promise<string>;
   /** Spends one unit of the counter at `key`; resolves to the units spent today. */
   spendUnit(key: string): Promise<number>;
-  /** Writes the summary document of (`date`, `key`). */
-  writeSummaryFile(date: string, key: string, text: string): Promise<string>;
   /** False for sources configured with `summarize: false`. */
   isSourceSummarized(sourceId: string): boolean;
   readonly logger: Logger;
@@ -110,9 +107,7 @@ export function createSummarizeArticle(
       summary,
       links: extractArticleLinks(body),
     });
-    // The file first: a summary in Redis counts as done, so it must not exist before its document.
-    await deps.writeSummaryFile(article.date, key, text);
-    const saved = await deps.summaries.saveSummary(key, article.contentHash, summary, category);
+    const saved = await storeSummary(deps, article, summary, category, text);
     return saved ? { outcome: "summarized", key, category } : { outcome: "changed", key };
   };
 }

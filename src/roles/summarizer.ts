@@ -19,7 +19,7 @@ import {
 import { addSummarizeJob } from "../jobs/summarize-worker.ts";
 import type { Logger } from "../logger.ts";
 import type { ArticleStore } from "../store/article-store.ts";
-import { createSummaryStore, writeSummaryFile } from "../store/summary-store.ts";
+import { createSummaryStore, removeSummaryFile, writeSummaryFile } from "../store/summary-store.ts";
 
 /** What the summarize step is built on. */
 export interface SummarizerParts {
@@ -43,6 +43,7 @@ export function createSummarizer(
     askChat: (messages) => fetchChatCompletion(parts.http, endpoint, messages),
     spendUnit: (key) => spendBudgetUnit(parts.redis, key),
     writeSummaryFile: (date, key, text) => writeSummaryFile(config.dataDir, date, key, text),
+    removeSummaryFile: (file) => removeSummaryFile(config.dataDir, file),
     isSourceSummarized: createSourceFilter(config.sources),
     logger: parts.logger,
     now: Date.now,

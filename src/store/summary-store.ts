@@ -5,6 +5,7 @@
  * saved only while the article still has the content it summarizes (compare-and-set in one script), so
  * a summary finishing after an edit never claims the new text.
  */
+import { unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Redis, Result } from "ioredis";
 import { beijingDate } from "../parsers/time.ts";
@@ -21,14 +22,20 @@ declare module "ioredis" {
 
 const SAVE_SUMMARY = `
 if redis.call('HGET', KEYS[1], 'contentHash') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'summary', ARGV[2], 'category', ARGV[3], 'summaryHash', ARGV[1])
+redis.call('HSET', KEYS[1], 'summary', ARGV[2], 'category', ARGV[3], 'summaryHash', ARGV[1], 'summaryPath', ARGV[4])
 return 1
 `;
 
 /** Summary fields and the request counter of one key prefix. */
 export interface SummaryStore {
-  /** Saves a summary of the content with `contentHash`; false when the article is gone or changed. */
-  saveSummary(key: string, contentHash: string, summary: string, category: string): Promise<boolean>;
+  /** Saves a summary of the content with `contentHash` and its document's path; false when the article is gone or changed. */
+  saveSummary(
+    key: string,
+    contentHash: string,
+    summary: string,
+    category: string,
+    path: string,
+  ): Promise<boolean>;
   /** The Redis key counting the summary requests of the Beijing day of `now`. */
   budgetKey(now: number): string;
 }
@@ -38,10 +45,10 @@ export function createSummaryStore(redis: Redis, prefix: string): SummaryStore {
   const keys = createKeys(prefix);
   redis.defineCommand("wfSaveSummary", { lua: SAVE_SUMMARY, numberOfKeys: 1 });
   return {
-    saveSummary: (key, hash, summary, category) =>
+    saveSummary: (key, hash, summary, category, file) =>
       guardRedis(
         "saveSummary",
-        async () => (await redis.wfSaveSummary(keys.article(key), hash, summary, category)) === 1,
+        async () => (await redis.wfSaveSummary(keys.article(key), hash, summary, category, file)) === 1,
       ),
     budgetKey: (now) => `${prefix}:summarize-budget:${beijingDate(new Date(now))}`,
   };
@@ -65,4 +72,16 @@ export async function writeSummaryFile(
   const target = summaryPath(dataDir, date, key);
   await writeFileAtomic(target, text, "summaries");
   return target;
+}
+
+/**
+ * Deletes a summary document that an edit moved to another date. The path comes from Redis, so only
+ * a path shaped `<dataDir>/summaries/YYYY/MM/DD/<key>.md` is touched; anything else is left alone.
+ */
+export async function removeSummaryFile(dataDir: string, file: string): Promise<void> {
+  const relative = path.relative(path.resolve(dataDir), path.resolve(file)).split(path.sep).join("/");
+  if (!/^summaries\/\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9_-]{1,200}\.md$/.test(relative)) return;
+  await unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+  });
 }

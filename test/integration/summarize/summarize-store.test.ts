@@ -24,7 +24,12 @@ import { createSourceFilter } from "../../../src/config/summarize.ts";
 import { createSummarizer } from "../../../src/roles/summarizer.ts";
 import { createArchiveFiles } from "../../../src/store/archive.ts";
 import { type ArticleStore, createArticleStore } from "../../../src/store/article-store.ts";
-import { createSummaryStore, summaryPath, writeSummaryFile } from "../../../src/store/summary-store.ts";
+import {
+  createSummaryStore,
+  removeSummaryFile,
+  summaryPath,
+  writeSummaryFile,
+} from "../../../src/store/summary-store.ts";
 import { type ChatStandIn, startChatStandIn } from "../../support/chat-stand-in.ts";
 import { createTestRedis, type TestRedis } from "../../support/redis.ts";
 
@@ -112,6 +117,7 @@ async function openDeployment(
       summaries: createSummaryStore(t.redis, t.prefix),
       writeSummaryFile: (date: string, key: string, text: string) =>
         writeSummaryFile(dataDir, date, key, text),
+      removeSummaryFile: (file: string) => removeSummaryFile(dataDir, file),
     },
   };
   return {
@@ -289,7 +295,7 @@ describe("summaries with real Redis, files and a local chat endpoint", () => {
     assert.equal((await listTree(join(d.dataDir, "summaries"))).length, 1);
   });
 
-  it("summarizes an edited article again and an unchanged one never", async () => {
+  it("summarizes an edited article again (its document moving with its date) and an unchanged one never", async () => {
     const d = await deploy();
     const doc = articleDoc(8, "会被修改的文章", "第一版正文。");
     const dir = join(scratch, "edit");
@@ -308,7 +314,8 @@ describe("summaries with real Redis, files and a local chat endpoint", () => {
         title: stored.title,
         url: stored.url,
         source: stored.source,
-        date: stored.date,
+        // The edit also moves the article to another day: its summary document must move with it.
+        date: "2024-07-10",
         fetch_date: stored.fetchDate,
         body: "第二版正文，改过了。",
         truncated: false,
@@ -325,7 +332,11 @@ describe("summaries with real Redis, files and a local chat endpoint", () => {
     assert.equal(standIn.requests.length - before, 4);
     const last = standIn.requests.at(-2);
     assert.match(last?.user ?? "", /第二版正文/, "the new text was sent");
-    assert.equal((await listTree(join(d.dataDir, "summaries"))).length, 1, "still one summary document");
+    assert.deepEqual(
+      await listTree(join(d.dataDir, "summaries")),
+      [summaryPath(d.dataDir, "2024-07-10", doc.key)],
+      "still one summary document, at the new date",
+    );
   });
 
   it("retries 429 after its Retry-After, 500 and a malformed summary; maps bad categories to Others", async () => {
