@@ -1,12 +1,12 @@
 /**
- * `npm run bench:feed`: requests/s of our server's `/feed.xml` (200, and 304 with If-None-Match) beside
- * a plain static file server (node:http + fs: stat, ETag from size and mtime, stream the file, the way
+ * `npm run bench:feed`: requests/s of our server's `/feed.xml`, `/feed.atom` and `/feed.json` (200, and
+ * 304 with If-None-Match), each beside a plain static file server (node:http + fs: stat, ETag from size and mtime, stream the file, the way
  * `serve-static` does) serving the same bytes, in the same run. The servers run in a child process (this
  * file with `--serve`) so autocannon, in this process, does not steal their event loop; on a 2-core
  * machine that is one core each. Besides requests/s the table shows the server process's CPU time per
  * request, which background load on a shared machine distorts much less. A unique Redis prefix is seeded with 50 articles (corpus documents when
  * the corpus is present, else generated ones) and deleted at the end. Targets: ≥ 0.5× static for 200,
- * ≥ 0.8× for 304. Prints a table, then one machine-readable last line.
+ * ≥ 0.8× for 304, for each format. Prints a table, then one machine-readable last line.
  *
  * Env: BENCH_DURATION (one-second slices per side, default 5), BENCH_CONNECTIONS (default 10), REDIS_URL.
  */
@@ -17,7 +17,7 @@ import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
@@ -52,6 +52,20 @@ const ARTICLES = 50;
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
+/** The static copies the file server serves, by name, with their content types. */
+const STATIC_TYPES: Readonly<Record<string, string>> = {
+  "feed.xml": "application/rss+xml; charset=utf-8",
+  "feed.atom": "application/atom+xml; charset=utf-8",
+  "feed.json": "application/feed+json; charset=utf-8",
+};
+
+/** Items in a feed body of each format (the bench checks every format lists every article). */
+const countItems: Readonly<Record<string, (body: string) => number>> = {
+  xml: (body) => body.split("<item>").length - 1,
+  atom: (body) => body.split("<entry>").length - 1,
+  json: (body) => (JSON.parse(body) as { items: unknown[] }).items.length,
+};
+
 interface Ports {
   readonly app: number;
   readonly static: number;
@@ -80,8 +94,14 @@ async function serve(prefix: string, dataDir: string): Promise<void> {
   });
   const { port } = await app.listen();
 
-  const file = join(dataDir, "public", "feed.xml");
   const staticServer = createServer((req, res) => {
+    const name = (req.url ?? "").slice(1);
+    const type = STATIC_TYPES[name];
+    if (type === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    const file = join(dataDir, "public", name);
     stat(file).then(
       (st) => {
         const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
@@ -96,7 +116,7 @@ async function serve(prefix: string, dataDir: string): Promise<void> {
         }
         res.writeHead(200, {
           ...common,
-          "Content-Type": "application/rss+xml; charset=utf-8",
+          "Content-Type": type,
           "Content-Length": st.size,
         });
         createReadStream(file).pipe(res);
@@ -223,6 +243,55 @@ async function compare(
   return [summarize(slicesA), summarize(slicesB)];
 }
 
+/** The four runs of one format. */
+interface FormatResult {
+  readonly ext: string;
+  readonly bytes: number;
+  readonly ok: Summary;
+  readonly staticOk: Summary;
+  readonly notModified: Summary;
+  readonly staticNotModified: Summary;
+}
+
+const row = (label: string, r: Summary, base: Summary) =>
+  `| ${label.padEnd(19)} | ${String(r.rps).padStart(7)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${r.mbps.toFixed(1).padStart(6)} | ${r.cpuUs.toFixed(0).padStart(11)} | ${(r.rps / base.rps).toFixed(2).padStart(7)} |`;
+
+/** Checks both servers send the same feed of every article, then measures 200s and 304s of `/feed.<ext>`. */
+async function benchFormat(
+  ext: string,
+  ports: Ports,
+  serverCpu: () => Promise<number>,
+): Promise<FormatResult> {
+  const appUrl = `http://127.0.0.1:${ports.app}/feed.${ext}`;
+  const staticUrl = `http://127.0.0.1:${ports.static}/feed.${ext}`;
+  const [appRes, staticRes] = await Promise.all([fetch(appUrl), fetch(staticUrl)]);
+  const [appBody, staticBody] = await Promise.all([appRes.arrayBuffer(), staticRes.arrayBuffer()]);
+  if (!Buffer.from(appBody).equals(Buffer.from(staticBody)))
+    throw new Error(`bench: the servers differ on .${ext}`);
+  const items = countItems[ext]?.(Buffer.from(appBody).toString("utf8"));
+  if (items !== ARTICLES) throw new Error(`bench: feed.${ext} has ${items} items, expected ${ARTICLES}`);
+  const inm = (res: Response) => ({ "If-None-Match": res.headers.get("etag") ?? "" });
+  const [ok, staticOk] = await compare(
+    serverCpu,
+    { url: appUrl, headers: {} },
+    { url: staticUrl, headers: {} },
+  );
+  const [notModified, staticNotModified] = await compare(
+    serverCpu,
+    { url: appUrl, headers: inm(appRes) },
+    { url: staticUrl, headers: inm(staticRes) },
+  );
+  const runs = { ok, staticOk, notModified, staticNotModified };
+  for (const [name, r] of Object.entries(runs)) {
+    const expect304 = name.endsWith("otModified");
+    const right = expect304 ? r.count3xx > 0 && r.count2xx === 0 : r.count2xx > 0 && r.non2xx === 0;
+    if (!right || r.failures > 0) {
+      throw new Error(`bench: .${ext} ${name} had errors or wrong statuses: ${JSON.stringify(r)}`);
+    }
+  }
+  return { ext, bytes: appBody.byteLength, ...runs };
+}
+
 async function main(): Promise<void> {
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
   const prefix = `bench-${randomUUID()}`;
@@ -238,59 +307,42 @@ async function main(): Promise<void> {
       spawned.once("message", (m) => resolve(m as Ports));
       spawned.once("exit", (code) => reject(new Error(`bench: server process exited (${code})`)));
     });
-    const appUrl = `http://127.0.0.1:${ports.app}/feed.xml`;
-    const staticUrl = `http://127.0.0.1:${ports.static}/feed.xml`;
-    const [appRes, staticRes] = await Promise.all([fetch(appUrl), fetch(staticUrl)]);
-    const [appBody, staticBody] = await Promise.all([appRes.arrayBuffer(), staticRes.arrayBuffer()]);
-    if (!Buffer.from(appBody).equals(Buffer.from(staticBody)))
-      throw new Error("bench: the two servers differ");
-    const items = Buffer.from(appBody).toString("utf8").split("<item>").length - 1;
-    if (items !== ARTICLES) throw new Error(`bench: feed has ${items} items, expected ${ARTICLES}`);
-
     const serverCpu = () =>
       new Promise<number>((resolve) => {
         spawned.once("message", (m) => resolve((m as { cpu: number }).cpu));
         spawned.send("cpu");
       });
-    const inm = (res: Response) => ({ "If-None-Match": res.headers.get("etag") ?? "" });
-    const [ok, staticOk] = await compare(
-      serverCpu,
-      { url: appUrl, headers: {} },
-      { url: staticUrl, headers: {} },
-    );
-    const [notModified, staticNotModified] = await compare(
-      serverCpu,
-      { url: appUrl, headers: inm(appRes) },
-      { url: staticUrl, headers: inm(staticRes) },
-    );
-    const runs = { ok, staticOk, notModified, staticNotModified };
-    for (const [name, r] of Object.entries(runs)) {
-      const expect304 = name.endsWith("otModified");
-      const right = expect304 ? r.count3xx > 0 && r.count2xx === 0 : r.count2xx > 0 && r.non2xx === 0;
-      if (!right || r.failures > 0) {
-        throw new Error(`bench: ${name} had errors or wrong statuses: ${JSON.stringify(r)}`);
-      }
-    }
-
-    const row = (label: string, r: Summary, base: Summary) =>
-      `| ${label.padEnd(19)} | ${String(r.rps).padStart(7)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${r.mbps.toFixed(1).padStart(6)} | ${r.cpuUs.toFixed(0).padStart(11)} | ${(r.rps / base.rps).toFixed(2).padStart(7)} |`;
+    const results: FormatResult[] = [];
+    for (const ext of Object.keys(countItems)) results.push(await benchFormat(ext, ports, serverCpu));
     console.log(
-      `bench:feed ${ARTICLES} items, ${appBody.byteLength} bytes, ${CONNECTIONS} connections, ${DURATION} × 1 s slices per side (median)`,
+      `bench:feed ${ARTICLES} items, ${CONNECTIONS} connections, ${DURATION} × 1 s slices per side (median), load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
     );
     console.log("| run                 |   req/s | p50 ms | p99 ms |   MB/s | CPU µs/req | ×static |");
     console.log("|---------------------|---------|--------|--------|--------|------------|---------|");
-    console.log(row("app /feed.xml 200", ok, staticOk));
-    console.log(row("static 200", staticOk, staticOk));
-    console.log(row("app /feed.xml 304", notModified, staticNotModified));
-    console.log(row("static 304", staticNotModified, staticNotModified));
-    const okRatio = ok.rps / staticOk.rps;
-    const nmRatio = notModified.rps / staticNotModified.rps;
+    for (const r of results) {
+      console.log(row(`app /feed.${r.ext} 200`, r.ok, r.staticOk));
+      console.log(row(`static 200`, r.staticOk, r.staticOk));
+      console.log(row(`app /feed.${r.ext} 304`, r.notModified, r.staticNotModified));
+      console.log(row(`static 304`, r.staticNotModified, r.staticNotModified));
+    }
     const verdict = (ratio: number, target: number) =>
       `${ratio.toFixed(2)}: ${ratio >= target ? "met" : "MISSED"}`;
-    console.log(
-      `targets: 200 ≥ 0.5× static (${verdict(okRatio, 0.5)}), 304 ≥ 0.8× static (${verdict(nmRatio, 0.8)})`,
-    );
-    console.log(`bench:feed ok_rps=${ok.rps} not_modified_rps=${notModified.rps} static_rps=${staticOk.rps}`);
+    for (const r of results) {
+      const okRatio = r.ok.rps / r.staticOk.rps;
+      const nmRatio = r.notModified.rps / r.staticNotModified.rps;
+      console.log(
+        `targets ${r.ext} (${r.bytes} bytes): 200 ≥ 0.5× static (${verdict(okRatio, 0.5)}), 304 ≥ 0.8× static (${verdict(nmRatio, 0.8)})`,
+      );
+    }
+    const fields = results.flatMap((r) => [
+      `${r.ext}_ok_rps=${r.ok.rps}`,
+      `${r.ext}_not_modified_rps=${r.notModified.rps}`,
+      `${r.ext}_static_rps=${r.staticOk.rps}`,
+      `${r.ext}_static_not_modified_rps=${r.staticNotModified.rps}`,
+    ]);
+    console.log(`bench:feed ${fields.join(" ")}`);
   } finally {
     if (child !== null && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once("exit", resolve));

@@ -6,15 +6,7 @@
  * `updated`, so it gets the epoch rather than the clock: the same items give the same bytes. Pure.
  */
 import { generateAtomFeed } from "feedsmith";
-import type { FeedItem } from "../model.ts";
-import {
-  type FeedChannel,
-  type FeedEntry,
-  GENERATOR,
-  toChannelTitle,
-  toFeedEntries,
-  toFeedLine,
-} from "./feed-entry.ts";
+import { type FeedChannel, type FeedEntry, GENERATOR, toChannelTitle, toFeedLine } from "./feed-entry.ts";
 import { toHttpUrl } from "./sanitize.ts";
 
 /** Prefix that turns an article key into the entry's Atom id. */
@@ -40,8 +32,8 @@ function toAtomEntry(entry: FeedEntry, fallbackDate: Date) {
   };
 }
 
-/** Builds an Atom 1.0 feed of `items` (newest first), byte-identical for identical inputs. */
-export function buildAtom(items: readonly FeedItem[], channel: FeedChannel): string {
+/** Renders an Atom 1.0 feed of `entries` (in their order), byte-identical for identical inputs. */
+export function renderAtom(entries: readonly FeedEntry[], channel: FeedChannel): string {
   const updated = channel.buildDate ?? EPOCH;
   const self = toHttpUrl(channel.feedUrl) ?? channel.feedUrl;
   return generateAtomFeed({
@@ -56,6 +48,6 @@ export function buildAtom(items: readonly FeedItem[], channel: FeedChannel): str
         ? []
         : [{ href: channel.siteUrl, rel: "alternate", type: "text/html" }]),
     ],
-    entries: toFeedEntries(items, channel).map((entry) => toAtomEntry(entry, updated)),
+    entries: entries.map((entry) => toAtomEntry(entry, updated)),
   });
 }

@@ -2,8 +2,9 @@
  * The daily digest: the articles stored in a time window, grouped by source (sources by name, items
  * newest first), each with title, link, Beijing publish time, byline and a short excerpt. It is built
  * three ways from one grouping: an article document (front matter + Markdown, document-format.md) for
- * the archive, a standalone HTML page (digest-page.ts), and items of the digest feeds (`/digest.xml`, `.atom`, `.json`), whose guid
- * `digest-<day>` makes a re-run replace the earlier digest in readers. Pure: the window is an argument.
+ * the archive, a standalone HTML page (digest-page.ts), and items of the digest feeds (`/digest.xml`,
+ * `.atom`, `.json`), whose guid `digest-<day>` makes a re-run replace the earlier digest in readers.
+ * Pure: the window is an argument.
  */
 import { UsageError } from "../errors.ts";
 import type { ArticleDocument, FeedItem } from "../model.ts";

@@ -35,7 +35,7 @@ export interface FeedEntry {
   readonly title: string;
   /** The article's http(s) link; null when it has none worth linking. */
   readonly url: string | null;
-  /** Publish time, else store time; null when neither is a valid date. */
+  /** Publish time, else store time, in whole seconds; null when neither is a valid date. */
   readonly date: Date | null;
   /** `author (account)`, or whichever exists; empty when neither does. */
   readonly creator: string;
@@ -161,7 +161,8 @@ function toEntry(item: FeedItem, channel: FeedChannel): FeedEntry {
     id: toFeedLine(item.key),
     title: toFeedLine(item.title, MAX_TITLE) || "（无标题）",
     url: toHttpUrl(item.url),
-    date: Number.isNaN(time.getTime()) ? null : time,
+    // Whole seconds, as RSS dates have them, so every format gives the item the same instant.
+    date: Number.isNaN(time.getTime()) ? null : new Date(Math.floor(time.getTime() / 1000) * 1000),
     creator: toCreator(item),
     summary: toEntrySummary(item),
     html: stripXmlIllegal(html),

@@ -6,10 +6,10 @@
  * an unchanged ETag. Pure.
  */
 
-import type { StoredArticle } from "../model.ts";
+import type { FeedItem, StoredArticle } from "../model.ts";
 import { buildDigest, type DigestGroupBy, type DigestWindow, toDigestItem } from "./digest.ts";
 import { buildDigestPreview } from "./digest-preview.ts";
-import type { FeedChannel } from "./feed-entry.ts";
+import { type FeedChannel, toFeedEntries } from "./feed-entry.ts";
 import { toFeedItem } from "./feed-items.ts";
 import { buildOpml } from "./opml.ts";
 import {
@@ -85,7 +85,7 @@ export interface ScopeContent {
   readonly arg: string;
   /** Display name (source name or tag). */
   readonly name: string;
-  readonly items: readonly ReturnType<typeof toFeedItem>[];
+  readonly items: readonly FeedItem[];
   readonly lastModified: Date | null;
   /** The `?limit=` it was built for, when not the default (it appears in self links). */
   readonly limit?: number;
@@ -97,17 +97,21 @@ export function renderScope(content: ScopeContent, settings: OutputSettings): Ou
   const query =
     content.limit === undefined || content.limit === settings.defaultLimit ? "" : `?limit=${content.limit}`;
   const out: OutputMap = new Map();
+  // Entries (the Markdown rendered to HTML, the costly part) are built once for every format.
+  const imageUrl = settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl };
+  const base = {
+    title,
+    description,
+    siteUrl: settings.publicUrl,
+    feedUrl: "",
+    ...imageUrl,
+    buildDate: content.lastModified,
+  };
+  const entries = toFeedEntries(content.items, base);
   for (const row of feedRowsOf(content.scope)) {
     const path = toOutputPath(row, content.arg);
-    const channel: FeedChannel = {
-      title,
-      description,
-      siteUrl: settings.publicUrl,
-      feedUrl: `${settings.publicUrl}${encodeURI(path)}${query}`,
-      ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
-      buildDate: content.lastModified,
-    };
-    const body = row.format?.render(content.items, channel) ?? "";
+    const channel: FeedChannel = { ...base, feedUrl: `${settings.publicUrl}${encodeURI(path)}${query}` };
+    const body = row.format?.render(entries, channel) ?? "";
     out.set(
       path,
       createRepresentation(body, row.contentType, { lastModified: content.lastModified, compress: true }),

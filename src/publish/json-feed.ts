@@ -4,8 +4,7 @@
  * cover is both `image` and an attachment without `size_in_bytes` (its size is unknown). Pure.
  */
 import { generateJsonFeed } from "feedsmith";
-import type { FeedItem } from "../model.ts";
-import { type FeedChannel, type FeedEntry, toChannelTitle, toFeedEntries, toFeedLine } from "./feed-entry.ts";
+import { type FeedChannel, type FeedEntry, toChannelTitle, toFeedLine } from "./feed-entry.ts";
 import { toHttpUrl } from "./sanitize.ts";
 
 function toJsonItem(entry: FeedEntry) {
@@ -24,15 +23,15 @@ function toJsonItem(entry: FeedEntry) {
   };
 }
 
-/** Builds a JSON Feed 1.1 document of `items` (newest first), byte-identical for identical inputs. */
-export function buildJsonFeed(items: readonly FeedItem[], channel: FeedChannel): string {
+/** Renders a JSON Feed 1.1 document of `entries` (in their order), byte-identical for identical inputs. */
+export function renderJsonFeed(entries: readonly FeedEntry[], channel: FeedChannel): string {
   const siteUrl = toHttpUrl(channel.siteUrl);
   const feed = generateJsonFeed({
     title: toChannelTitle(channel),
     ...(siteUrl === null ? {} : { home_page_url: siteUrl }),
     feed_url: toHttpUrl(channel.feedUrl) ?? channel.feedUrl,
     description: toFeedLine(channel.description, 1024),
-    items: toFeedEntries(items, channel).map(toJsonItem),
+    items: entries.map(toJsonItem),
   });
   return `${JSON.stringify(feed)}\n`;
 }

@@ -6,11 +6,10 @@
  * orchestrator (snapshot.ts) walks it to build the in-memory snapshot and the static copies, and the
  * server derives its routes from it. Pure data and path helpers.
  */
-import type { FeedItem } from "../model.ts";
-import type { FeedChannel } from "./feed-entry.ts";
-import { buildAtom } from "./atom.ts";
-import { buildJsonFeed } from "./json-feed.ts";
-import { buildRss } from "./rss.ts";
+import type { FeedChannel, FeedEntry } from "./feed-entry.ts";
+import { renderAtom } from "./atom.ts";
+import { renderJsonFeed } from "./json-feed.ts";
+import { renderRss } from "./rss.ts";
 import { escapeXml } from "./xml.ts";
 
 /** Headers of every HTML page we serve: no Referer (WeChat's CDN blocks foreign ones), a script-free CSP. */
@@ -37,8 +36,8 @@ export interface FeedFormat {
   readonly linkType: string;
   /** Human name, the title of alternate links. */
   readonly label: string;
-  /** Pure renderer: the same items and channel always give the same text. */
-  readonly render: (items: readonly FeedItem[], channel: FeedChannel) => string;
+  /** Pure renderer of the feed's entries (feed-entry.ts): the same entries and channel give the same text. */
+  readonly render: (entries: readonly FeedEntry[], channel: FeedChannel) => string;
 }
 
 /** The feed formats, in the order alternate links list them. */
@@ -49,7 +48,7 @@ export const FEED_FORMATS: readonly FeedFormat[] = [
     contentType: "application/rss+xml; charset=utf-8",
     linkType: "application/rss+xml",
     label: "RSS 2.0",
-    render: buildRss,
+    render: renderRss,
   },
   {
     id: "atom",
@@ -57,7 +56,7 @@ export const FEED_FORMATS: readonly FeedFormat[] = [
     contentType: "application/atom+xml; charset=utf-8",
     linkType: "application/atom+xml",
     label: "Atom 1.0",
-    render: buildAtom,
+    render: renderAtom,
   },
   {
     id: "json",
@@ -65,7 +64,7 @@ export const FEED_FORMATS: readonly FeedFormat[] = [
     contentType: "application/feed+json; charset=utf-8",
     linkType: "application/feed+json",
     label: "JSON Feed 1.1",
-    render: buildJsonFeed,
+    render: renderJsonFeed,
   },
 ];
 

@@ -8,15 +8,7 @@
  * by the channel's `buildDate`), so the server's ETag only changes when an item does. Pure.
  */
 import RSS from "rss";
-import type { FeedItem } from "../model.ts";
-import {
-  type FeedChannel,
-  type FeedEntry,
-  GENERATOR,
-  toChannelTitle,
-  toFeedEntries,
-  toFeedLine,
-} from "./feed-entry.ts";
+import { type FeedChannel, type FeedEntry, GENERATOR, toChannelTitle, toFeedLine } from "./feed-entry.ts";
 import { toHttpUrl } from "./sanitize.ts";
 import { escapeXml, stripXmlIllegal } from "./xml.ts";
 
@@ -68,8 +60,8 @@ function withBuildDate(xml: string, date: Date | null): string {
   return `${xml.slice(0, start + open.length)}${date.toUTCString()}${xml.slice(end)}`;
 }
 
-/** Builds an RSS 2.0 feed of `items` (newest first), byte-identical for identical inputs. */
-export function buildRss(items: readonly FeedItem[], channel: FeedChannel): string {
+/** Renders an RSS 2.0 feed of `entries` (in their order), byte-identical for identical inputs. */
+export function renderRss(entries: readonly FeedEntry[], channel: FeedChannel): string {
   const feed = new RSS({
     title: toChannelTitle(channel),
     description: toFeedLine(channel.description, 1024),
@@ -78,6 +70,6 @@ export function buildRss(items: readonly FeedItem[], channel: FeedChannel): stri
     feed_url: toHttpUrl(channel.feedUrl) ?? "",
     generator: GENERATOR,
   });
-  for (const entry of toFeedEntries(items, channel)) feed.item(toItemOptions(entry));
+  for (const entry of entries) feed.item(toItemOptions(entry));
   return withBuildDate(feed.xml(), channel.buildDate);
 }

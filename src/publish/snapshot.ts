@@ -21,7 +21,7 @@ import {
   renderOpml,
   sourceName,
 } from "./feed-outputs.ts";
-import { type FeedScope, feedRowsOf, OUTPUTS, toOutputPath } from "./output-table.ts";
+import { type FeedScope, feedRowsOf, OUTPUTS, type OutputRow, toOutputPath } from "./output-table.ts";
 import type { Representation } from "./representation.ts";
 
 /** A stored-at range [from, to) in ms. */
@@ -95,7 +95,7 @@ export function toPublicFiles(snap: OutputSnapshot): Map<string, Representation>
 }
 
 /** Each configured tag with the ids of its sources. */
-export function groupTags(settings: OutputSettings): Map<string, string[]> {
+function groupTags(settings: OutputSettings): Map<string, string[]> {
   const byTag = new Map<string, string[]>();
   for (const [id, tags] of settings.sourceTags ?? new Map<string, readonly string[]>()) {
     for (const tag of tags) byTag.set(tag, [...(byTag.get(tag) ?? []), id]);
@@ -168,6 +168,29 @@ export async function listTagArticles(
   }
   const time = (a: StoredArticle) => a.publishedAt ?? a.storedAt;
   return all.sort((a, b) => time(b) - time(a)).slice(0, limit);
+}
+
+/**
+ * One feed row for `arg` with `limit` items instead of the default (a `?limit=` request); null when
+ * the snapshot knows no such source or tag.
+ */
+export async function buildFeedWithLimit(
+  ctx: SnapshotContext,
+  snap: OutputSnapshot,
+  row: OutputRow,
+  arg: string,
+  limit: number,
+): Promise<Representation | null> {
+  const { reader, settings } = ctx;
+  let articles: StoredArticle[] | null = null;
+  if (row.scope === "all") articles = await reader.listArticles({ limit });
+  if (row.scope === "source" && snap.sources.has(arg))
+    articles = await reader.listArticles({ sourceId: arg, limit });
+  const members = snap.tags.get(arg);
+  if (row.scope === "tag" && members !== undefined) articles = await listTagArticles(ctx, members, limit);
+  if (articles === null || (row.scope !== "all" && row.scope !== "source" && row.scope !== "tag"))
+    return null;
+  return renderArticleScope(row.scope, arg, articles, settings, limit).get(toOutputPath(row, arg)) ?? null;
 }
 
 /** Copies the outputs of `scope` for `arg` from the previous snapshot. */

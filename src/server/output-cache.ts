@@ -1,28 +1,29 @@
 /**
  * Keeps the server's current snapshot of the published outputs (publish/snapshot.ts builds it by
  * walking the output table) in memory as ready-to-send bytes with their validators. Requests never
- * build anything for the default outputs: they read the current snapshot. Snapshots are rebuilt (1) at start, (2) about a second after a change
- * notice from the workers (`store/change-feed.ts`; notices within that second are batched), and (3) when
- * a cheap periodic check finds that the change counter moved without a notice reaching us (pub/sub is
- * fire-and-forget), that the last build failed, or that a new digest window has closed. A `?limit=`
- * other than the default, digest days older than the snapshot's and the "today so far" preview are
- * built on demand and kept in a small cache that every rebuild clears (so the preview follows every
- * stored article). Each rebuild also writes the static copies under
- * `<dataDir>/public/`.
+ * build anything for the default outputs: they read the current snapshot. Snapshots are rebuilt (1) at
+ * start, (2) about a second after a change notice from the workers (`store/change-feed.ts`; notices
+ * within that second are batched), and (3) when a cheap periodic check finds that the change counter
+ * moved without a notice reaching us (pub/sub is fire-and-forget), that the last build failed, or that
+ * a new digest window has closed. A `?limit=` other than the default, digest days older than the
+ * snapshot's and the "today so far" preview are built on demand and kept in a small cache that every
+ * rebuild clears (so the preview follows every stored article). Each rebuild also writes the static
+ * copies the table lists under `<dataDir>/public/`. The store is adapted here to publishing's
+ * read-only port, so publishing itself never imports the store.
  */
 
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { latestDigestDay, toDigestTime } from "../publish/digest-windows.ts";
-import { type OutputSettings, renderArticleScope } from "../publish/feed-outputs.ts";
-import { type OutputRow, toOutputPath } from "../publish/output-table.ts";
+import type { OutputSettings } from "../publish/feed-outputs.ts";
+import type { OutputRow } from "../publish/output-table.ts";
 import type { Representation } from "../publish/representation.ts";
 import {
   buildDigestDay,
   buildDigestPreviewPage,
+  buildFeedWithLimit,
   buildSnapshot,
-  listTagArticles,
   type OutputSnapshot,
   type SnapshotContext,
   toPublicFiles,
@@ -172,23 +173,9 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
     snapshot: () => current,
 
     feedWithLimit(row, arg, limit) {
-      return variants.get(`${row.id}:${arg}:${limit}`, async () => {
-        const path = toOutputPath(row, arg);
-        if (row.scope === "all") {
-          const articles = await store.listArticles({ limit });
-          return renderArticleScope("all", "", articles, settings, limit).get(path) ?? null;
-        }
-        if (row.scope === "source" && current?.sources.has(arg) === true) {
-          const articles = await store.listArticles({ sourceId: arg, limit });
-          return renderArticleScope("source", arg, articles, settings, limit).get(path) ?? null;
-        }
-        const members = current?.tags.get(arg);
-        if (row.scope === "tag" && members !== undefined) {
-          const articles = await listTagArticles(ctx, members, limit);
-          return renderArticleScope("tag", arg, articles, settings, limit).get(path) ?? null;
-        }
-        return null;
-      });
+      const snap = current;
+      if (snap === null) return Promise.resolve(null);
+      return variants.get(`${row.id}:${arg}:${limit}`, () => buildFeedWithLimit(ctx, snap, row, arg, limit));
     },
 
     async digestPage(day) {

@@ -295,6 +295,17 @@ describe("feeds in every format and scope", () => {
     }
   });
 
+  it("honours ?limit= in every format and scope it applies to, newest items first", async () => {
+    for (const scope of SCOPES.filter((s) => s.path !== "/digest")) {
+      const newest = readItems("xml", body(`${scope.path}.xml`)).slice(0, 2);
+      for (const ext of FORMATS) {
+        const res = await fetch(url(`${scope.path}.${ext}?limit=2`));
+        assert.equal(res.status, 200, `${scope.path}.${ext}?limit=2`);
+        assert.deepEqual(readItems(ext, await res.text()), newest, `${scope.path}.${ext}?limit=2`);
+      }
+    }
+  });
+
   it("404s an unknown tag or source in every format", async () => {
     for (const ext of FORMATS) {
       for (const path of [`/tags/nope.${ext}`, `/feeds/nope.${ext}`, `/tags/%E0%A4.${ext}`]) {

@@ -13,7 +13,7 @@ import {
   toDigestGroups,
   toDigestItem,
 } from "../../../src/publish/digest.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import { buildRss } from "../../support/build-feeds.ts";
 import { createImageUrlRewriter, verifyImageSignature } from "../../../src/publish/image-url.ts";
 import { renderArticleHtml } from "../../../src/publish/markdown-html.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";

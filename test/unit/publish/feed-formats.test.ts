@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from "feedsmith";
-import { ATOM_ID_PREFIX, buildAtom } from "../../../src/publish/atom.ts";
+import { ATOM_ID_PREFIX } from "../../../src/publish/atom.ts";
 import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
-import { buildJsonFeed } from "../../../src/publish/json-feed.ts";
 import {
   FEED_FORMATS,
   FEED_SCOPES,
@@ -18,39 +17,11 @@ import {
   toOutputPath,
   toPathPattern,
 } from "../../../src/publish/output-table.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import { buildAtom, buildJsonFeed, buildRss } from "../../support/build-feeds.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
+import { hostileItem } from "../../support/hostile-text.ts";
 import { firstIllegalChar, parseStrictXml } from "../../support/strict-xml.ts";
 
-const HOSTILE = [
-  "\u0000",
-  "\u0008",
-  "\uFFFE",
-  "\uD800",
-  "]]>",
-  "<![CDATA[",
-  "<script>x</script>",
-  "&",
-  "&#0;",
-  '"',
-  "\u2028",
-  "😀",
-  "极客",
-];
-const hostile = fc
-  .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: "binary", maxLength: 8 })), {
-    maxLength: 10,
-  })
-  .map((parts) => parts.join(""));
-const hostileItem = fc.record({
-  title: hostile,
-  source: hostile,
-  author: fc.option(hostile),
-  key: hostile,
-  cover: fc.option(fc.constantFrom("https://mmbiz.qpic.cn/a/0?wx_fmt=png&x=]]>", "javascript:alert(1)")),
-  description: fc.option(hostile),
-  markdown: hostile,
-});
 const CHANNEL: FeedChannel = {
   title: "t ]]> <script>",
   description: "d \u0000",

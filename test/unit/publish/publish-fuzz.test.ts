@@ -12,7 +12,7 @@ import { JSDOM } from "jsdom";
 import { buildDigest } from "../../../src/publish/digest.ts";
 import { toFeedItem } from "../../../src/publish/feed-items.ts";
 import { buildOpml } from "../../../src/publish/opml.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import { buildRss } from "../../support/build-feeds.ts";
 import { FUZZ_SEED, fuzzParams, hostileText } from "../../support/fuzz.ts";
 import { assertSafeFragment } from "../../support/html-safety.ts";
 import { makeArticle } from "../../support/seed-articles.ts";

@@ -8,68 +8,12 @@ import fc from "fast-check";
 import { parseRssFeed } from "feedsmith";
 import type { FeedItem } from "../../../src/model.ts";
 import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import { buildRss } from "../../support/build-feeds.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
+import { hostileItem } from "../../support/hostile-text.ts";
 import { assertSafeFragment } from "../../support/html-safety.ts";
 import { firstIllegalChar, isXmlChar, parseStrictXml } from "../../support/strict-xml.ts";
 import { isBidiControl, isDroppedControl } from "../../support/text-spec.ts";
-
-const HOSTILE = [
-  "\u0000",
-  "\u0001",
-  "\u0008",
-  "\u000B",
-  "\u001F",
-  "\uFFFE",
-  "\uFFFF",
-  "\uD800",
-  "\uDFFF",
-  "]]>",
-  "]]",
-  ">",
-  "<![CDATA[",
-  "<script>alert(1)</script>",
-  "<img src=x onerror=alert(1)>",
-  " onerror=alert(1) ",
-  "javascript:alert(1)",
-  "[x](javascript:alert(1))",
-  "![i](javascript:alert(1))",
-  '<a href="javascript:alert(1)">x</a>',
-  "<iframe src=//evil.example>",
-  "</content:encoded></item>",
-  "<lastBuildDate>x</lastBuildDate>",
-  "&",
-  "&amp;",
-  "&#0;",
-  "\r\n",
-  "\u2028",
-  "😀",
-  "极客",
-];
-const hostile = fc
-  .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: "binary", maxLength: 12 })), {
-    maxLength: 14,
-  })
-  .map((parts) => parts.join(""));
-const instant = fc.date({
-  min: new Date("2001-01-01T00:00:00Z"),
-  max: new Date("2099-01-01T00:00:00Z"),
-  noInvalidDate: true,
-});
-
-const hostileItem = fc.record({
-  title: hostile,
-  url: fc.oneof(hostile, fc.constant("https://mp.weixin.qq.com/s/abc?x=1&y=<2>")),
-  source: hostile,
-  account: fc.option(hostile),
-  author: fc.option(hostile),
-  key: hostile,
-  publishedAt: fc.option(instant),
-  storedAt: instant,
-  cover: fc.option(fc.oneof(hostile, fc.constant("https://mmbiz.qpic.cn/a/0?wx_fmt=png&x=]]>"))),
-  description: fc.option(hostile),
-  markdown: hostile,
-});
 
 const CHANNEL: FeedChannel = {
   title: "t ]]> <script>",

@@ -5,7 +5,7 @@ import type { FeedItem } from "../../../src/model.ts";
 import { createImageUrlRewriter, verifyImageSignature } from "../../../src/publish/image-url.ts";
 import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
 import { buildOpml } from "../../../src/publish/opml.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import { buildRss } from "../../support/build-feeds.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { assertSafeFragment } from "../../support/html-safety.ts";
 import { parseStrictXml } from "../../support/strict-xml.ts";

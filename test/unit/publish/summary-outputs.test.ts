@@ -7,10 +7,11 @@ import { describe, it } from "node:test";
 import { parseRssFeed } from "feedsmith";
 import { buildDigest, toDigestGroups } from "../../../src/publish/digest.ts";
 import { toFeedItem } from "../../../src/publish/feed-items.ts";
-import { buildAtom } from "../../../src/publish/atom.ts";
-import type { FeedChannel } from "../../../src/publish/feed-entry.ts";
-import { buildJsonFeed } from "../../../src/publish/json-feed.ts";
-import { buildRss } from "../../../src/publish/rss.ts";
+import type { FeedItem } from "../../../src/model.ts";
+import { renderAtom } from "../../../src/publish/atom.ts";
+import { type FeedChannel, toFeedEntries } from "../../../src/publish/feed-entry.ts";
+import { renderJsonFeed } from "../../../src/publish/json-feed.ts";
+import { renderRss } from "../../../src/publish/rss.ts";
 import type { StoredArticle } from "../../../src/model.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { parseStrictXml } from "../../support/strict-xml.ts";
@@ -27,6 +28,10 @@ const WINDOW = {
   from: new Date("2026-01-02T00:00:00Z"),
   to: new Date("2026-01-03T00:00:00Z"),
 };
+
+const buildRss = (items: FeedItem[], ch: FeedChannel) => renderRss(toFeedEntries(items, ch), ch);
+const buildAtom = (items: FeedItem[], ch: FeedChannel) => renderAtom(toFeedEntries(items, ch), ch);
+const buildJsonFeed = (items: FeedItem[], ch: FeedChannel) => renderJsonFeed(toFeedEntries(items, ch), ch);
 
 describe("summaries in published outputs", () => {
   const summarized = makeFeedItem(1, { summary: "1. 主题：云。\n2. 要点：代言 & <合作>。", category: "AI" });

@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { describe, it } from "node:test";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { computeEtag, createRepresentation } from "../../../src/publish/representation.ts";
-import { isNotModified, matchesIfNoneMatch } from "../../../src/server/http-cache.ts";
+import {
+  acceptsEncoding,
+  isNotModified,
+  matchesIfNoneMatch,
+  pickEncoding,
+} from "../../../src/server/http-cache.ts";
 
 const request = (headers: Record<string, string>): IncomingMessage =>
   ({ headers }) as unknown as IncomingMessage;
@@ -62,5 +68,41 @@ describe("If-None-Match", () => {
       isNotModified(request({ "if-modified-since": "Thu, 02 Jan 2025 03:04:05 GMT" }), etag, null),
       false,
     );
+  });
+});
+
+describe("content codings", () => {
+  const rep = createRepresentation("<rss>".repeat(200), "application/rss+xml", { compress: true });
+
+  it("are built once with their own strong ETags and Vary on every answer", () => {
+    assert.ok(rep.gzip && rep.br);
+    assert.deepEqual(gunzipSync(rep.gzip.body), rep.body);
+    assert.deepEqual(brotliDecompressSync(rep.br.body), rep.body);
+    assert.equal(new Set([rep.etag, rep.gzip.etag, rep.br.etag]).size, 3);
+    for (const e of [rep, rep.gzip, rep.br]) {
+      assert.match(e.etag, /^"[A-Za-z0-9_-]+"$/);
+      assert.equal(e.headers200.Vary, "Accept-Encoding");
+      assert.equal(e.headers304.Vary, "Accept-Encoding");
+      assert.equal(e.headers200["Content-Length"], e.body.length);
+    }
+    assert.equal(createRepresentation("x", "text/plain").gzip, null);
+  });
+
+  it("follow Accept-Encoding: brotli first, q=0 refuses, * accepts, none means identity", () => {
+    const pick = (header?: string) =>
+      pickEncoding(request(header === undefined ? {} : { "accept-encoding": header }), rep).headers200[
+        "Content-Encoding"
+      ];
+    assert.equal(pick(), undefined);
+    assert.equal(pick(""), undefined);
+    assert.equal(pick("gzip, deflate, br"), "br");
+    assert.equal(pick("gzip"), "gzip");
+    assert.equal(pick("br;q=0, gzip;q=0.5"), "gzip");
+    assert.equal(pick("BR"), "br");
+    assert.equal(pick("*"), "br");
+    assert.equal(pick("*, br;q=0"), "gzip");
+    assert.equal(pick("gzip;q=0, br;q=0"), undefined);
+    assert.equal(pick("deflate"), undefined);
+    assert.equal(acceptsEncoding("gzip ; q=0.001", "gzip"), true);
   });
 });
