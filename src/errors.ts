@@ -33,6 +33,7 @@ export type ErrorCode =
   | "PARSE_SEED"
   | "STORE_UNAVAILABLE"
   | "STORE_WRITE"
+  | "SUMMARIZE_BAD_ANSWER"
   | "CONFIG_INVALID"
   | "STARTUP_FAILED"
   | "USAGE";

@@ -8,7 +8,7 @@ import { PinoPretty } from "pino-pretty";
 
 export type { Logger } from "pino";
 
-const SECRET_KEYS = ["apiToken", "secret", "token", "feedToken", "authorization", "webhookUrl"];
+const SECRET_KEYS = ["apiToken", "apiKey", "secret", "token", "feedToken", "authorization", "webhookUrl"];
 
 /**
  * Field paths whose values never reach a log line: the API token, HMAC and feed-token secrets,

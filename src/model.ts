@@ -118,6 +118,10 @@ export interface FeedItem {
   readonly description: string | null;
   /** The document body as Markdown, without its leading `# title` line (readers show the title). */
   readonly markdown: string;
+  /** The LLM summary (Markdown), when the article has one; feeds use it as the item description. */
+  readonly summary?: string | null;
+  /** The summary's category (one of `summarize.categories`), when the article has one. */
+  readonly category?: string | null;
 }
 
 /** How one feed of an OPML source fared in a poll (kept in the source's state). */
@@ -167,4 +171,18 @@ export interface StoredArticle {
    * counts as not yet known, so polls enqueue it again and the full fetch replaces it. Absent means false.
    */
   readonly truncated?: boolean;
+  /**
+   * The LLM summary and category (`store/summary-store.ts` writes them, never `saveArticle`), and the
+   * content hash they were made from: an edit leaves them in place until the new text is summarized.
+   */
+  readonly summary?: ArticleSummary;
+}
+
+/** An article's summary, its category and the content hash it summarizes. */
+export interface ArticleSummary {
+  readonly text: string;
+  readonly category: string;
+  readonly contentHash: string;
+  /** Absolute path of its summary document (absent in records from before paths were kept). */
+  readonly path?: string;
 }

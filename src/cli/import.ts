@@ -9,6 +9,7 @@ import path from "node:path";
 import { UsageError } from "../errors.ts";
 import { formatImportSummary, IMPORT_SOURCE_ID, importArchive } from "../jobs/import-archive.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
+import { createSummaryStore, removeSummaryFile, writeSummaryFile } from "../store/summary-store.ts";
 import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { createProgressBar } from "./progress.ts";
 import { openRuntime, type Runtime } from "./runtime.ts";
@@ -19,6 +20,8 @@ Imports every *.md and *.txt article document under <dir> (recursively), in the 
 read leniently: unquoted front matter, page chrome and the old writer's defects are tolerated.
   --source-id ID   source id the articles are filed under: lower-case letters, digits and "-"
                    (default: ${IMPORT_SOURCE_ID}); each keeps its document's source name
+Summary documents (picker's summary/*_summary.md, our summaries/YYYY/MM/DD/<key>.md) are kept with
+the article they summarize, once it is stored; they are not counted as document files.
 Stubs (failed fetches saved as articles) are listed and not published. Truncated documents are
 imported marked: a later fetch of the article replaces them. The same article under several URL
 forms or dates is imported once (the best copy). Re-running an import changes nothing.
@@ -75,6 +78,11 @@ export function createImportCommand(
           dataDir: rt.config.dataDir,
           logger: rt.logger.child({ command: "import" }),
           now: Date.now,
+          summaries: {
+            summaries: createSummaryStore(rt.redis, rt.config.redis.prefix),
+            writeSummaryFile: (date, key, text) => writeSummaryFile(rt.config.dataDir, date, key, text),
+            removeSummaryFile: (file) => removeSummaryFile(rt.config.dataDir, file),
+          },
           onProgress: (phase, done, total) =>
             bar.update(phase === "read" ? "reading" : "storing", done, total),
           ...(onChange === undefined ? {} : { onArticleChanged: (key: string) => onChange(rt, key) }),
@@ -87,6 +95,11 @@ export function createImportCommand(
         out.push(`import: ${summary.stubs} stub(s) not published (failed fetches; re-enqueue their URLs):`);
         for (const file of summary.stubFiles.slice(0, LISTED_STUBS)) out.push(`  ${file}`);
         if (summary.stubs > LISTED_STUBS) out.push(`  … and ${summary.stubs - LISTED_STUBS} more`);
+      }
+      if (summary.summaryFiles > 0) {
+        out.push(
+          `import: summaries=${summary.summaries} without-article=${summary.summariesWithoutArticle} (of ${summary.summaryFiles} summary documents)`,
+        );
       }
       out.push(formatImportSummary(summary));
       ctx.stdout.write(`${out.join("\n")}\n`);

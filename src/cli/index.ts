@@ -15,6 +15,7 @@ import { pollCommand } from "./poll.ts";
 import { reindexCommand } from "./reindex.ts";
 import { startCommand } from "./start.ts";
 import { statusCommand } from "./status.ts";
+import { summarizeCommand } from "./summarize.ts";
 
 const commands: readonly Command[] = [
   startCommand,
@@ -27,6 +28,7 @@ const commands: readonly Command[] = [
   reindexCommand,
   digestCommand,
   feedsCommand,
+  summarizeCommand,
 ];
 
 const EXIT_USAGE = 2;

@@ -33,10 +33,11 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   LOG_LEVEL: ["log", "level"],
   IMAGE_PROXY_SECRET: ["imageProxy", "secret"],
   FEED_TOKEN: ["feeds", "token"],
+  SUMMARIZE_API_KEY: ["summarize", "apiKey"],
 };
 
 /** Keys whose values are secrets (see also REDACT_PATHS in logger.ts). */
-const SECRET_KEYS: ReadonlySet<string> = new Set(["apiToken", "secret", "token"]);
+const SECRET_KEYS: ReadonlySet<string> = new Set(["apiToken", "secret", "token", "apiKey"]);
 
 const DEFAULT_FILE = "config/wechat-feed.yaml";
 const EXAMPLE_FILE = "config/wechat-feed.example.yaml";

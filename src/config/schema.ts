@@ -15,6 +15,7 @@ import {
   SourceListSchema,
   TimeZoneSchema,
 } from "./sources.ts";
+import { SummarizeSchema } from "./summarize.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -171,6 +172,8 @@ const DigestSchema = z.strictObject({
    * (id `digest-webhook`) with `events: [digest.built]`. Default unset.
    */
   webhookUrl: HttpUrlSchema.optional(),
+  /** How the digest groups articles: by `source`, or by summary `category`. Default `source`. */
+  groupBy: z.enum(["source", "category"]).default("source"),
 });
 
 const AlertsSchema = z.strictObject({
@@ -209,6 +212,8 @@ const ConfigFields = z.strictObject({
   digest: DigestSchema.prefault({}),
   imageProxy: ImageProxySchema.prefault({}),
   alerts: AlertsSchema.prefault({}),
+  /** LLM summaries and categories (see config/summarize.ts). Default off. */
+  summarize: SummarizeSchema.prefault({}),
   /** Notification targets (see config/notify.ts). Default none. */
   notify: NotifyListSchema.default([]),
   /** Where article links come from. Default none. */
@@ -257,6 +262,7 @@ function checkPrivateHosts(config: z.output<typeof ConfigFields>, ctx: z.Refinem
   ]);
   const targets: Array<readonly [readonly (string | number)[], string | undefined]> = [
     [["digest", "webhookUrl"], config.digest.webhookUrl],
+    [["summarize", "baseUrl"], config.summarize.enabled ? config.summarize.baseUrl : undefined],
     ...config.sources.map((s, i) => [["sources", i, "url"], "url" in s ? s.url : undefined] as const),
     ...config.notify.map((n, i) => [["notify", i, "url"], n.url] as const),
   ];

@@ -128,6 +128,8 @@ const baseShape = {
   enabled: z.boolean().default(true),
   /** Overrides `fetch.fetcher` for this source's articles. Default: unset (use `fetch.fetcher`). */
   fetcher: FetcherSchema.optional(),
+  /** `false` keeps this source's articles out of `summarize` (no requests spent on them). Default: unset (summarized). */
+  summarize: z.boolean().optional(),
   /** Groups the source belongs to; each tag has its feeds under `/tags/<tag>.*`. Default none. */
   tags: z.array(TagSchema).optional(),
   /** Which of the source's articles are published (they are still fetched and archived). Default: all. */

@@ -40,6 +40,8 @@ export interface DigestJobSettings {
   /** config.digest.schedule: its daily run time closes each window. */
   readonly schedule: string;
   readonly timezone: string;
+  /** config.digest.groupBy: sections by source or by summary category. Default source. */
+  readonly groupBy?: "source" | "category";
 }
 
 /** What the processor needs. */
@@ -83,6 +85,7 @@ export function toDigestJobSettings(config: Config): DigestJobSettings {
     publicUrl: config.server.publicUrl,
     schedule: config.digest.schedule,
     timezone: config.digest.timezone,
+    groupBy: config.digest.groupBy,
   };
 }
 
@@ -143,7 +146,10 @@ export function createBuildDigest(
     const window = resolveDigestWindow(data.day, deps.now(), settings);
     const range = { from: window.from.getTime(), to: window.to.getTime() };
     const items = (await listArticlesStoredIn(deps.redis, deps.prefix, [range])).map(toFeedItem);
-    const digest = buildDigest(items, window, { siteUrl: settings.publicUrl });
+    const digest = buildDigest(items, window, {
+      siteUrl: settings.publicUrl,
+      ...(settings.groupBy === undefined ? {} : { groupBy: settings.groupBy }),
+    });
     const path = await writeDigestFile(deps.dataDir, window.day, renderDocument(digest.document));
     await publishArticleChange(deps.redis, deps.prefix, digestChangeKey(window.day));
     const summary = toDigestSummary(items, window, digest.document.url);

@@ -3,11 +3,11 @@
  * confirmed) or tombstoned, fetch the page, classify and parse it, then store it through the one ingest
  * path (`ingest.ts`): Redis and the archive both hold it, or the job fails and is retried.
  */
-import type { StoredArticle } from "../model.ts";
+
 import { isAppError } from "../errors.ts";
 import type { RawPage } from "../fetchers/wechat-page.ts";
 import type { Logger } from "../logger.ts";
-import type { ParsedArticle } from "../model.ts";
+import type { ParsedArticle, StoredArticle } from "../model.ts";
 import { buildDocument } from "../parsers/document.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
 import { parseArticle } from "../parsers/wechat-article.ts";

@@ -20,6 +20,16 @@ export function budgetKey(prefix: string, now: number): string {
   return `${prefix}:budget:${beijingDate(new Date(now))}`;
 }
 
+/** Spends one unit of the counter at `key` (kept two days) and resolves to the units spent so far. */
+export async function spendBudgetUnit(redis: Redis, key: string): Promise<number> {
+  const [[, spent]] = (await redis
+    .multi()
+    .incr(key)
+    .pexpire(key, 2 * DAY_MS)
+    .exec()) as [[null, number]];
+  return spent;
+}
+
 /** Wraps `fetch` so each call spends one unit of today's budget; without a limit it is `fetch` itself. */
 export function withDailyBudget<A extends unknown[], R>(
   fetch: (...args: A) => Promise<R>,
@@ -35,11 +45,7 @@ export function withDailyBudget<A extends unknown[], R>(
   return async (...args) => {
     const now = budget.now();
     const key = budgetKey(budget.prefix, now);
-    const [[, spent]] = (await budget.redis
-      .multi()
-      .incr(key)
-      .pexpire(key, 2 * DAY_MS)
-      .exec()) as [[null, number]];
+    const spent = await spendBudgetUnit(budget.redis, key);
     if (spent > limit) {
       const retryInMs = msUntilBeijingMidnight(now);
       throw new FetchError("FETCH_BUDGET_EXHAUSTED", `fetch: daily budget of ${limit} WeChat fetches spent`, {

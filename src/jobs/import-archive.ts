@@ -19,6 +19,7 @@ import { isArticleKey } from "../parsers/wechat-url.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import { describeError } from "../store/guard.ts";
 import { type DocumentFile, listDocumentFiles, mapLimit, readTextFile } from "./import-files.ts";
+import { type ImportSummariesDeps, importSummaryFiles, isSummaryText } from "./import-summaries.ts";
 import { ensureArchived, type IngestDeps, ingestDocument } from "./ingest.ts";
 import { buildStoredDocument, type PreparedDocument } from "./store-document.ts";
 
@@ -32,6 +33,8 @@ export interface ImportDeps extends IngestDeps {
   readonly logger: Logger;
   /** Called after each article stored or updated (the lead wires it to feed rebuilds). */
   onArticleChanged?(key: string): Promise<void>;
+  /** Keeps imported summary documents (picker's `summary/` files, our `summaries/`); absent: ignored. */
+  readonly summaries?: Omit<ImportSummariesDeps, "store" | "logger">;
   /** Progress of the current phase (`read`: files, `store`: articles). */
   onProgress?(phase: "read" | "store", done: number, total: number): void;
 }
@@ -57,17 +60,23 @@ export interface ImportSummary {
   readonly unreadable: number;
   /** Relative paths of the stub files, in path order. */
   readonly stubFiles: readonly string[];
+  /** Summary documents found (not counted in `files`), kept with their article, and without one. */
+  readonly summaryFiles: number;
+  readonly summaries: number;
+  readonly summariesWithoutArticle: number;
 }
 
 /** One file, read and prepared: not a document, a stub, or an article ready to store. */
 type PreparedFile =
   | { readonly kind: "unreadable"; readonly reason: string }
+  | { readonly kind: "summary" }
   | { readonly kind: "stub" }
   | { readonly kind: "article"; readonly prepared: PreparedDocument; readonly bodyLength: number };
 
 /** What the first pass keeps of one file: its kind, and for an article its key and quality. */
 type Scanned =
   | { readonly kind: "unreadable" }
+  | { readonly kind: "summary" }
   | { readonly kind: "stub" }
   | { readonly kind: "article"; readonly key: string; readonly truncated: boolean; readonly length: number };
 
@@ -98,6 +107,7 @@ async function prepareFile(
 ): Promise<PreparedFile> {
   const read = await readTextFile(file.path, options.dir);
   if (!read.ok) return { kind: "unreadable", reason: read.reason };
+  if (isSummaryText(read.text)) return { kind: "summary" };
   let prepared: PreparedDocument;
   let build: (key?: string) => PreparedDocument;
   let bodyLength: number;
@@ -119,6 +129,16 @@ async function prepareFile(
   return { kind: "article", prepared, bodyLength };
 }
 
+/** After the articles: a summary is kept with the article it summarizes, so that must be stored first. */
+function keepSummaries(files: readonly DocumentFile[], options: ImportOptions, deps: ImportDeps) {
+  if (deps.summaries === undefined) return Promise.resolve({ summaries: 0, withoutArticle: files.length });
+  return importSummaryFiles(files, options.dir, {
+    ...deps.summaries,
+    store: deps.store,
+    logger: deps.logger,
+  });
+}
+
 /** Imports every document under `options.dir`; resolves to the counts. Redis or disk failures throw. */
 export async function importArchive(options: ImportOptions, deps: ImportDeps): Promise<ImportSummary> {
   const { store, logger } = deps;
@@ -136,8 +156,7 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
   const scanned = await mapLimit(files, CONCURRENCY, async (file): Promise<Scanned> => {
     const result = await prepare(file);
     deps.onProgress?.("read", ++read, files.length);
-    if (result.kind === "unreadable") return { kind: "unreadable" };
-    if (result.kind === "stub") return { kind: "stub" };
+    if (result.kind !== "article") return { kind: result.kind };
     const { article } = result.prepared;
     return {
       kind: "article",
@@ -148,11 +167,13 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
   });
   const best = new Map<string, number>();
   const stubFiles: string[] = [];
+  const summaryFiles: DocumentFile[] = [];
   let unreadable = 0;
   let copies = 0;
   scanned.forEach((entry, index) => {
     if (entry.kind === "unreadable") unreadable++;
     else if (entry.kind === "stub") stubFiles.push(files[index]?.relative ?? "");
+    else if (entry.kind === "summary") summaryFiles.push(files[index] as DocumentFile);
     else {
       copies++;
       const current = best.get(entry.key);
@@ -172,7 +193,7 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
     const result: PreparedFile =
       file === undefined ? { kind: "unreadable", reason: "gone" } : await prepare(file);
     // The file changed between the passes: count it as what it is now.
-    if (result.kind === "unreadable") unreadable++;
+    if (result.kind === "unreadable" || result.kind === "summary") unreadable++;
     else if (result.kind === "stub") stubFiles.push(file?.relative ?? "");
     else {
       const { article } = result.prepared;
@@ -194,8 +215,12 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
     deps.onProgress?.("store", ++done, winners.length);
   });
   stubFiles.sort();
+  const kept = await keepSummaries(summaryFiles, options, deps);
   return {
-    files: files.length,
+    files: files.length - summaryFiles.length,
+    summaryFiles: summaryFiles.length,
+    summaries: kept.summaries,
+    summariesWithoutArticle: kept.withoutArticle,
     imported,
     duplicates,
     stubs: stubFiles.length,

@@ -36,3 +36,8 @@ export function albumJobId(albumKey: string, cursor: string | null): string {
 export function digestJobId(day: string): string {
   return `digest-${day.replace(/-/g, "")}`;
 }
+
+/** `summarize-<key>-<first 16 hex of the content hash>`: one job per article content. */
+export function summarizeJobId(key: string, contentHash: string): string {
+  return `summarize-${key}-${contentHash.slice(0, 16)}`;
+}

@@ -8,7 +8,13 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 
 /** The queue names; BullMQ keys live under `<prefix>:<name>:…`. */
-export const QUEUE = { discover: "discover", wechat: "wechat", publish: "publish" } as const;
+export const QUEUE = {
+  discover: "discover",
+  wechat: "wechat",
+  publish: "publish",
+  /** LLM summaries, apart from fetching so a slow endpoint never holds an article back. */
+  summarize: "summarize",
+} as const;
 
 /** Job names (kebab-case). */
 export const JOB = {
@@ -16,7 +22,17 @@ export const JOB = {
   fetchArticle: "fetch-article",
   fetchAlbum: "fetch-album",
   buildDigest: "build-digest",
+  summarizeArticle: "summarize-article",
 } as const;
+
+/** Summarize one stored article (its content at `contentHash`). */
+export const SummarizeArticleDataSchema = z.object({
+  key: z.string().min(1),
+  contentHash: z.string().min(1),
+  /** The article is new: `article.new` waits for this job so it can carry the summary. */
+  announce: z.boolean().default(false),
+});
+export type SummarizeArticleData = z.infer<typeof SummarizeArticleDataSchema>;
 
 /** Poll one configured source (a scheduler tick, a catch-up at start, or `wechat-feed poll`). */
 export const PollSourceDataSchema = z.object({
@@ -67,11 +83,12 @@ export function defaultJobOptions(attempts: number, backoffMs: number) {
   } as const;
 }
 
-/** The three queues of one deployment. */
+/** The queues of one deployment. */
 export interface Queues {
   readonly discover: Queue;
   readonly wechat: Queue;
   readonly publish: Queue;
+  readonly summarize: Queue;
   close(): Promise<void>;
 }
 
@@ -81,12 +98,14 @@ export function createQueues(connection: Redis, prefix: string, attempts: number
   const discover = new Queue(QUEUE.discover, options);
   const wechat = new Queue(QUEUE.wechat, options);
   const publish = new Queue(QUEUE.publish, options);
+  const summarize = new Queue(QUEUE.summarize, options);
   return {
     discover,
     wechat,
     publish,
+    summarize,
     async close() {
-      await Promise.all([discover.close(), wechat.close(), publish.close()]);
+      await Promise.all([discover.close(), wechat.close(), publish.close(), summarize.close()]);
     },
   };
 }

@@ -11,8 +11,9 @@
  * and logged at debug. When two files carry one key (a crash between writing a moved file and removing
  * the old one), the later one in date order wins and the other is left alone.
  */
-import type { StoredArticle } from "../model.ts";
+
 import type { Logger } from "../logger.ts";
+import type { StoredArticle } from "../model.ts";
 import { readDocument } from "../parsers/front-matter.ts";
 import { type ArchiveEntry, listArchiveFiles } from "../store/archive.ts";
 import type { ArticleStore } from "../store/article-store.ts";

@@ -128,3 +128,32 @@ export function isPermanentFailure(error: unknown): boolean {
   const idle: PolicyState = { delaysSoFar: 0, cooldownLevel: 0, cooldown: { initialMs: HOUR, maxMs: HOUR } };
   return decide(error, idle).kind === "fail";
 }
+
+/** Milliseconds a `Retry-After` value (delta seconds or an HTTP date) asks to wait, or null. */
+export function parseRetryAfter(value: unknown, now: number): number | null {
+  if (typeof value !== "string" || value.trim() === "") return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * The wait before the next try of a summary request after `error`, or null when retrying cannot help
+ * (a 4xx other than 408/429, a refused address, a bad URL). 429, 5xx, timeouts and network errors back
+ * off exponentially from `baseMs` (attempt 1 waits `baseMs`), and a longer `Retry-After` wins.
+ */
+export function summaryRetryDelay(
+  error: unknown,
+  attemptsMade: number,
+  baseMs: number,
+  now: number,
+): number | null {
+  if (error instanceof AppError) {
+    if (FAIL.has(error.code) || PARSE.has(error.code)) return null;
+    if (error.code === "FETCH_HTTP_STATUS" && !isRetryableStatus(error.details.status)) return null;
+  }
+  const backoff = baseMs * 2 ** Math.max(0, attemptsMade - 1);
+  const asked = error instanceof AppError ? parseRetryAfter(error.details.retryAfter, now) : null;
+  return Math.max(backoff, asked ?? 0);
+}

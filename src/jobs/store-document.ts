@@ -15,8 +15,7 @@
  * - A truncated document keeps a final `...`: the archive, the source of truth for `reindex`, then still
  *   says the text is cut (see `isTruncatedStoredBody`), since our writer has no key for it.
  */
-import type { StoredArticle } from "../model.ts";
-import type { DocumentFields } from "../model.ts";
+import type { DocumentFields, StoredArticle } from "../model.ts";
 import { toTitleHeading } from "../parsers/document.ts";
 import { renderDocument } from "../parsers/front-matter.ts";
 import { cleanName, cleanText, cleanTitle } from "../parsers/text-clean.ts";

@@ -66,6 +66,8 @@ export interface WorkerDeps
   readonly failedRetryPolicy: FailedRetryPolicy;
   /** Tells publishers an article was stored or changed. */
   onArticleChanged(key: string): Promise<void>;
+  /** Runs after a fetched article was stored or edited (queues its summary); must not throw. */
+  onArticleSaved?(key: string, outcome: "stored" | "updated"): Promise<void>;
   /** Runs `build-digest` jobs; when absent no publish-queue worker is started. */
   readonly buildDigest?: (data: BuildDigestData) => Promise<BuildDigestResult>;
   /** Told every job outcome (metrics, notifications). */
@@ -230,8 +232,10 @@ export function createWorkers(deps: WorkerDeps): Workers {
           // Stored, known or tombstoned: whatever failed before is settled.
           await deps.failed.clearFailure(data.key);
         }
-        if (result.outcome === "stored" || result.outcome === "updated")
+        if (result.outcome === "stored" || result.outcome === "updated") {
           await deps.onArticleChanged(result.key);
+          await deps.onArticleSaved?.(result.key, result.outcome);
+        }
         const durationMs = deps.now() - started;
         logger.info(
           { queue: QUEUE.wechat, jobId: job.id, jobName: job.name, ...result, durationMs },

@@ -30,7 +30,8 @@ export function toWebhookBody(e: NotifyEvent): Record<string, unknown> {
 
 /** The short text chat and mail targets get: tag, headline, link. */
 export function toMessageText(e: NotifyEvent): string {
-  return [`[wechat-feed] ${e.headline}`, ...(e.link === null ? [] : [e.link])].join("\n");
+  const summary = typeof e.details.summary === "string" ? [e.details.summary] : [];
+  return [`[wechat-feed] ${e.headline}`, ...summary, ...(e.link === null ? [] : [e.link])].join("\n");
 }
 
 /** The subject of a mail. */

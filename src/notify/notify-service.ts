@@ -6,10 +6,13 @@
 import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config/schema.ts";
-import type { JobObserver } from "../jobs/job-outcome.ts";
+import { createSourceFilter } from "../config/summarize.ts";
 import type { DigestSummary } from "../jobs/build-digest.ts";
+import type { JobObserver } from "../jobs/job-outcome.ts";
+import { isSummaryCurrent } from "../jobs/summarize-article.ts";
 import type { Logger } from "../logger.ts";
 import type { Role } from "../main.ts";
+import type { StoredArticle } from "../model.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import type { Status } from "../status/read-status.ts";
 import type { ArticleStore } from "../store/article-store.ts";
@@ -19,6 +22,12 @@ import { createFetchSend, type Send } from "./http-send.ts";
 import { createNotifier, createNotifyQueue } from "./notifier.ts";
 import { startNotifyWorker } from "./notify-worker.ts";
 import { buildEvent, checkSilence, createNotifyObserver, type PipelineEventDeps } from "./pipeline-events.ts";
+
+/** With summaries on: a new article is announced by its summary job unless its source opted out. */
+function createSummaryWait(config: Config): (article: StoredArticle) => boolean {
+  const isSummarized = createSourceFilter(config.sources);
+  return (article) => isSummarized(article.sourceId) && !isSummaryCurrent(article);
+}
 
 /** What notifications are built from. */
 export interface NotifyServiceDeps {
@@ -73,6 +82,7 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
     sourceState: deps.sourceState,
     failingAfter: config.alerts.failingAfter,
     publicUrl: config.server.publicUrl,
+    ...(config.summarize.enabled ? { awaitsSummary: createSummaryWait(config) } : {}),
     logger: logger.child({ module: "notify" }),
     now: Date.now,
   };

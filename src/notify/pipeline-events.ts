@@ -8,6 +8,7 @@
 import type { JobObserver, JobOutcome } from "../jobs/job-outcome.ts";
 import { JOB, QUEUE } from "../jobs/queues.ts";
 import type { Logger } from "../logger.ts";
+import type { StoredArticle } from "../model.ts";
 import type { Status } from "../status/read-status.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
@@ -23,6 +24,11 @@ export interface PipelineEventDeps {
   readonly failingAfter: number;
   /** Public base URL (links to the status page and digests). */
   readonly publicUrl: string;
+  /**
+   * True when a new article's summary job will announce it (summarize on, source not opted out): then
+   * `article.new` waits for the summary and carries it, or goes out without it when the job fails.
+   */
+  awaitsSummary?(article: StoredArticle): boolean;
   readonly logger: Logger;
   now(): number;
 }
@@ -74,17 +80,39 @@ async function onFetchOutcome(deps: PipelineEventDeps, o: JobOutcome): Promise<v
   const key = str(o.result?.key);
   if (o.outcome !== "stored" || o.jobName !== JOB.fetchArticle || key === "") return;
   const article = await deps.store.readArticle(key);
-  await ev("article.new", {
-    sourceId: article?.sourceId ?? (str(o.data.sourceId) || null),
-    headline: `${article?.title ?? key}${article?.account ? ` — ${article.account}` : ""}`,
-    link: article?.url ?? (str(o.data.url) || null),
-    details: {
-      key,
-      title: article?.title ?? null,
-      account: article?.account ?? null,
-      url: article?.url ?? null,
-    },
-  });
+  if (article !== null && deps.awaitsSummary?.(article) === true) return;
+  await emitArticleNew(deps, key, article, o);
+}
+
+/** Emits `article.new` for `key`, with the summary and category when the article has them. */
+async function emitArticleNew(
+  deps: PipelineEventDeps,
+  key: string,
+  article: StoredArticle | null,
+  o: JobOutcome,
+): Promise<void> {
+  await deps.notifier.emit(
+    buildEvent(deps.now(), "article.new", {
+      sourceId: article?.sourceId ?? (str(o.data.sourceId) || null),
+      headline: `${article?.title ?? key}${article?.account ? ` — ${article.account}` : ""}`,
+      link: article?.url ?? (str(o.data.url) || null),
+      details: {
+        key,
+        title: article?.title ?? null,
+        account: article?.account ?? null,
+        url: article?.url ?? null,
+        summary: article?.summary?.text ?? null,
+        category: article?.summary?.category ?? null,
+      },
+    }),
+  );
+}
+
+/** A new article's summary job ended (summarized, or failed for good): announce the article now. */
+async function onSummaryOutcome(deps: PipelineEventDeps, o: JobOutcome): Promise<void> {
+  const key = str(o.data.key);
+  if (o.data.announce !== true || key === "") return;
+  await emitArticleNew(deps, key, await deps.store.readArticle(key), o);
 }
 
 async function onPollOutcome(deps: PipelineEventDeps, o: JobOutcome): Promise<void> {
@@ -113,10 +141,12 @@ export function createNotifyObserver(deps: PipelineEventDeps): JobObserver {
     const work =
       o.queue === QUEUE.wechat
         ? onFetchOutcome(deps, o)
-        : o.queue === QUEUE.discover
-          ? onPollOutcome(deps, o)
-          : // A built digest announces itself (notify/digest-announcer.ts), also when built by hand.
-            Promise.resolve();
+        : o.queue === QUEUE.summarize
+          ? onSummaryOutcome(deps, o)
+          : o.queue === QUEUE.discover
+            ? onPollOutcome(deps, o)
+            : // A built digest announces itself (notify/digest-announcer.ts), also when built by hand.
+              Promise.resolve();
     work.catch((err: unknown) => deps.logger.warn({ err, queue: o.queue }, "notification not emitted"));
   };
 }

@@ -7,9 +7,9 @@
  */
 import type { FeedItem, PageClass } from "../model.ts";
 import { toBeijingMinute } from "./digest.ts";
+import { itemTime, toFeedLine } from "./feed-entry.ts";
 import { renderHtmlPage } from "./html-page.ts";
 import { renderArticleHtml } from "./markdown-html.ts";
-import { itemTime, toFeedLine } from "./feed-entry.ts";
 import { sanitizeHtml, toHttpUrl } from "./sanitize.ts";
 import { escapeXml } from "./xml.ts";
 

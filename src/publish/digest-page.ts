@@ -19,6 +19,8 @@ export interface DigestEntry {
   /** Author and account, deduplicated, in that order. */
   readonly byline: readonly string[];
   readonly excerpt: string;
+  /** The article's LLM summary as plain text, shown instead of the excerpt; null when none. */
+  readonly summary: string | null;
   readonly cover: string | null;
 }
 
@@ -64,7 +66,8 @@ function renderGroup(group: DigestGroup): string {
     const heading = entry.url === null ? title : `<a href="${escapeXml(entry.url)}">${title}</a>`;
     const cover = entry.cover === null ? "" : `<img src="${escapeXml(entry.cover)}" alt="" />`;
     const meta = escapeXml([entry.time, ...entry.byline].join(" · "));
-    const excerpt = entry.excerpt === "" ? "" : `<p>${escapeXml(entry.excerpt)}</p>`;
+    const shown = entry.summary ?? entry.excerpt;
+    const excerpt = shown === "" ? "" : `<p>${escapeXml(shown)}</p>`;
     return `<li>${cover}<h3>${heading}</h3><p>${meta}</p>${excerpt}</li>`;
   });
   const count = `<sup>${group.entries.length}</sup>`;

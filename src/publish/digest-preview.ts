@@ -6,7 +6,7 @@
  * instant (the newest stored article, so unchanged articles give the same bytes) are arguments.
  */
 import type { FeedItem } from "../model.ts";
-import { type DigestWindow, toBeijingMinute, toDigestGroups } from "./digest.ts";
+import { type DigestGroupBy, type DigestWindow, toBeijingMinute, toDigestGroups } from "./digest.ts";
 import { renderDigestPage } from "./digest-page.ts";
 
 /** The heading of the preview page. */
@@ -16,6 +16,7 @@ export const PREVIEW_TITLE = "今日摘要（未完结）· Today so far";
 export interface DigestPreviewOptions {
   /** Rewrites cover image URLs (the signed image proxy), when on. */
   readonly imageUrl?: (url: string) => string;
+  readonly groupBy?: DigestGroupBy;
 }
 
 /** The page of the open `window` with the `items` stored in it so far (others are ignored). */
@@ -24,7 +25,7 @@ export function buildDigestPreview(
   window: DigestWindow,
   options: DigestPreviewOptions = {},
 ): string {
-  const groups = toDigestGroups(items, window);
+  const groups = toDigestGroups(items, window, options.groupBy);
   const count = groups.reduce((sum, group) => sum + group.entries.length, 0);
   const since = `北京时间 ${toBeijingMinute(window.from)} 起`;
   let newest = window.from.getTime();

@@ -8,6 +8,7 @@
  */
 import { UsageError } from "../errors.ts";
 import type { ArticleDocument, FeedItem } from "../model.ts";
+import { toExcerpt } from "../parsers/plain-text.ts";
 import { formatFetchDate } from "../parsers/time.ts";
 import { type DigestEntry, type DigestGroup, renderDigestPage } from "./digest-page.ts";
 import { itemTime, toFeedLine, toItemExcerpt } from "./feed-entry.ts";
@@ -28,7 +29,14 @@ export interface DigestOptions {
   readonly siteUrl: string;
   /** Rewrites cover image URLs (the signed image proxy), when on. */
   readonly imageUrl?: (url: string) => string;
+  /** Group by source (default) or by summary category. */
+  readonly groupBy?: DigestGroupBy;
 }
+
+/** What digest sections are: sources, or summary categories (articles without one under `Others`). */
+export type DigestGroupBy = "source" | "category";
+
+const NO_CATEGORY = "Others";
 
 export type { DigestEntry, DigestGroup };
 
@@ -40,6 +48,7 @@ export interface Digest {
 
 const DEFAULT_TITLE = "每日摘要";
 const EXCERPT_CHARS = 120;
+const SUMMARY_CHARS = 600;
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
 // Sources sort the way a Chinese reader expects (pinyin), with the id as a deterministic tie-break.
 const collator = new Intl.Collator("zh-Hans-CN");
@@ -59,33 +68,48 @@ function toEntry(item: FeedItem): DigestEntry {
     time: toBeijingMinute(itemTime(item)),
     byline,
     excerpt: toFeedLine(toItemExcerpt(item, EXCERPT_CHARS), EXCERPT_CHARS * 2),
+    summary: toShownSummary(item.summary),
     cover: toHttpUrl(item.cover ?? ""),
   };
 }
 
-/** The items stored in [from, to), grouped by source id, sources by name and items newest first. */
-export function toDigestGroups(items: readonly FeedItem[], window: DigestWindow): DigestGroup[] {
+/** A summary as one plain line for the digest (the digest is a list, not a page of essays). */
+function toShownSummary(summary: string | null | undefined): string | null {
+  const text = toFeedLine(toExcerpt(summary ?? "", SUMMARY_CHARS), SUMMARY_CHARS * 2);
+  return text === "" ? null : text;
+}
+
+/**
+ * The items stored in [from, to), grouped by source id (sections by source name) or by category
+ * (sections by name, `Others` last), items newest first.
+ */
+export function toDigestGroups(
+  items: readonly FeedItem[],
+  window: DigestWindow,
+  groupBy: DigestGroupBy = "source",
+): DigestGroup[] {
   const from = window.from.getTime();
   const to = window.to.getTime();
-  const bySource = new Map<string, FeedItem[]>();
+  const byGroup = new Map<string, FeedItem[]>();
   for (const item of items) {
     const stored = item.storedAt.getTime();
     if (!(stored >= from && stored < to)) continue;
-    const group = bySource.get(item.sourceId) ?? [];
+    const id = groupBy === "category" ? item.category || NO_CATEGORY : item.sourceId;
+    const group = byGroup.get(id) ?? [];
     if (!group.some((other) => other.key === item.key)) group.push(item);
-    bySource.set(item.sourceId, group);
+    byGroup.set(id, group);
   }
-  const groups = [...bySource.entries()].map(([sourceId, group]) => {
+  const groups = [...byGroup.entries()].map(([id, group]) => {
     const sorted = group.sort(
       (a, b) => itemTime(b).getTime() - itemTime(a).getTime() || compare(a.key, b.key),
     );
-    return {
-      sourceId,
-      source: toFeedLine(sorted[0]?.source ?? "") || sourceId,
-      entries: sorted.map(toEntry),
-    };
+    const name = groupBy === "category" ? id : toFeedLine(sorted[0]?.source ?? "") || id;
+    return { sourceId: id, source: name, entries: sorted.map(toEntry) };
   });
-  return groups.sort((a, b) => collator.compare(a.source, b.source) || compare(a.sourceId, b.sourceId));
+  const last = (g: DigestGroup) => (groupBy === "category" && g.sourceId === NO_CATEGORY ? 1 : 0);
+  return groups.sort(
+    (a, b) => last(a) - last(b) || collator.compare(a.source, b.source) || compare(a.sourceId, b.sourceId),
+  );
 }
 
 function compare(a: string, b: string): number {
@@ -117,7 +141,8 @@ function toMarkdownBody(title: string, summary: string, groups: readonly DigestG
       const heading =
         entry.url === null ? escapeMarkdown(entry.title) : `[${escapeMarkdown(entry.title)}](<${entry.url}>)`;
       lines.push("", `### ${heading}`, "", escapeMarkdown([entry.time, ...entry.byline].join(" · ")));
-      if (entry.excerpt !== "") lines.push("", escapeMarkdown(entry.excerpt));
+      const shown = entry.summary ?? entry.excerpt;
+      if (shown !== "") lines.push("", escapeMarkdown(shown));
     }
   }
   return lines.join("\n");
@@ -134,7 +159,7 @@ export function buildDigest(
   if (!(window.from.getTime() < window.to.getTime())) {
     throw new UsageError("USAGE", "digest: the window must end after it starts");
   }
-  const groups = toDigestGroups(items, window);
+  const groups = toDigestGroups(items, window, options.groupBy);
   const title = `${toFeedLine(options.title ?? DEFAULT_TITLE) || DEFAULT_TITLE} ${window.day}`;
   const summary = toDigestSummary(groups, window);
   const document: ArticleDocument = {

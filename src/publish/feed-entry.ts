@@ -39,11 +39,11 @@ export interface FeedEntry {
   readonly date: Date | null;
   /** `author (account)`, or whichever exists; empty when neither does. */
   readonly creator: string;
-  /** A plain-text excerpt (not HTML). */
+  /** Plain text (not HTML): the article's LLM summary when it has one, else an excerpt. */
   readonly summary: string;
   /** The sanitized article HTML; empty for a brief item (`mode=brief`), which formats then leave out. */
   readonly html: string;
-  /** Category names (the source's display name). */
+  /** Category names: the source's display name, then the summary category when there is one. */
   readonly categories: readonly string[];
   /** The cover image (proxied when the proxy is on) and its MIME type. */
   readonly cover: { readonly url: string; readonly type: string } | null;
@@ -53,6 +53,8 @@ export interface FeedEntry {
 export const MAX_TITLE = 512;
 const MAX_LINE = 256;
 const EXCERPT_CHARS = 200;
+/** A summary is short by design; the cap only guards against an endpoint that returned an essay. */
+const SUMMARY_CHARS = 2000;
 /** Generator name written into every feed. */
 export const GENERATOR = "wechat-feed";
 
@@ -141,6 +143,13 @@ function orderItems(items: readonly FeedItem[]): FeedItem[] {
   });
 }
 
+/** The item's summary as plain text when it has one (the full text stays in the content), else an excerpt. */
+function toEntrySummary(item: FeedItem): string {
+  const summary = item.summary?.trim() ?? "";
+  if (summary !== "") return toFeedLine(toExcerpt(summary, SUMMARY_CHARS), SUMMARY_CHARS * 2);
+  return toFeedLine(toItemExcerpt(item, EXCERPT_CHARS), EXCERPT_CHARS * 2);
+}
+
 function toEntry(item: FeedItem, channel: FeedChannel): FeedEntry {
   const time = itemTime(item);
   const cover = toHttpUrl(item.cover ?? "");
@@ -155,9 +164,11 @@ function toEntry(item: FeedItem, channel: FeedChannel): FeedEntry {
     // Whole seconds, as RSS dates have them, so every format gives the item the same instant.
     date: Number.isNaN(time.getTime()) ? null : new Date(Math.floor(time.getTime() / 1000) * 1000),
     creator: toCreator(item),
-    summary: toFeedLine(toItemExcerpt(item, EXCERPT_CHARS), EXCERPT_CHARS * 2),
+    summary: toEntrySummary(item),
     html: stripXmlIllegal(html),
-    categories: [toFeedLine(item.source)].filter((name) => name !== ""),
+    categories: [toFeedLine(item.source), toFeedLine(item.category ?? "")].filter(
+      (name, i, all) => name !== "" && all.indexOf(name) === i,
+    ),
     cover: cover === null ? null : { url: channel.imageUrl?.(cover) ?? cover, type: toImageType(cover) },
   };
 }

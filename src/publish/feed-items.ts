@@ -5,8 +5,7 @@
  * so is the leading `# title` line, because every reader shows the item title above the content.
  * Pure: no I/O, no clock.
  */
-import type { StoredArticle } from "../model.ts";
-import type { FeedItem } from "../model.ts";
+import type { FeedItem, StoredArticle } from "../model.ts";
 import { readDocument } from "../parsers/front-matter.ts";
 import { cleanName, cleanText, cleanTitle } from "../parsers/text-clean.ts";
 
@@ -51,5 +50,7 @@ export function toFeedItem(a: StoredArticle): FeedItem {
     cover: a.cover,
     description: a.description === null ? null : cleanText(a.description),
     markdown: stripTitleHeading(cleanText(toBody(a.document))),
+    summary: a.summary === undefined ? null : cleanText(a.summary.text),
+    category: a.summary?.category ?? null,
   };
 }

@@ -7,7 +7,7 @@
  */
 
 import type { FeedItem, StoredArticle } from "../model.ts";
-import { buildDigest, type DigestWindow, toDigestItem } from "./digest.ts";
+import { buildDigest, type DigestGroupBy, type DigestWindow, toDigestItem } from "./digest.ts";
 import { buildDigestPreview } from "./digest-preview.ts";
 import { type FeedChannel, toFeedEntries } from "./feed-entry.ts";
 import { toFeedItem } from "./feed-items.ts";
@@ -41,6 +41,8 @@ export interface OutputSettings {
   readonly feedToken?: string;
   /** config.feeds.link: items link to WeChat (default) or to our `/articles/<key>` page. */
   readonly link?: "wechat" | "archive";
+  /** Digest sections: by source (default) or by summary category (config digest.groupBy). */
+  readonly digestGroupBy?: DigestGroupBy;
 }
 
 /** A rendered digest day: its page and its archive document. */
@@ -218,6 +220,7 @@ export function renderDigestDay(
     {
       siteUrl: settings.publicUrl,
       ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
+      ...(settings.digestGroupBy === undefined ? {} : { groupBy: settings.digestGroupBy }),
     },
   );
   const page = createRepresentation(digest.html, PAGE_TYPE.html, {
@@ -243,7 +246,10 @@ export function renderDigestPreview(
   const html = buildDigestPreview(
     inside.map((a) => toPublishedItem(a, settings)),
     window,
-    settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl },
+    {
+      ...(settings.imageUrl === undefined ? {} : { imageUrl: settings.imageUrl }),
+      ...(settings.digestGroupBy === undefined ? {} : { groupBy: settings.digestGroupBy }),
+    },
   );
   return createRepresentation(html, PAGE_TYPE.html, {
     lastModified: newestChange(inside),

@@ -7,6 +7,7 @@
  * so equivalent queries share one cached response. Applying a query is pure: the caller passes `now`.
  */
 import type { FeedItem } from "../model.ts";
+import { itemTime, toItemExcerpt } from "./feed-entry.ts";
 import {
   compilePattern,
   type ItemField,
@@ -16,7 +17,6 @@ import {
   type TextPattern,
   toItemText,
 } from "./item-filter.ts";
-import { itemTime, toItemExcerpt } from "./feed-entry.ts";
 
 /** Longest pattern a request may send (characters); longer ones are refused before compiling. */
 export const MAX_PATTERN_LENGTH = 256;

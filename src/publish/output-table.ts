@@ -6,8 +6,9 @@
  * orchestrator (snapshot.ts) walks it to build the in-memory snapshot and the static copies, and the
  * server derives its routes from it. Pure data and path helpers.
  */
-import type { FeedChannel, FeedEntry } from "./feed-entry.ts";
+
 import { renderAtom } from "./atom.ts";
+import type { FeedChannel, FeedEntry } from "./feed-entry.ts";
 import { renderJsonFeed } from "./json-feed.ts";
 import { renderRss } from "./rss.ts";
 import { escapeXml } from "./xml.ts";

@@ -6,13 +6,14 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type BrowserPool, createBrowserPool } from "../fetchers/browser.ts";
-import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
+import { createGuardedHttp, type GuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import { createWeChatHopGuard } from "../fetchers/url-guard.ts";
 import { startArchiveRepair } from "../jobs/archive-repair.ts";
 import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts";
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
+import { closeSummarizeWorker, createSummarizeWorker } from "../jobs/summarize-worker.ts";
 import { createWorkers } from "../jobs/workers.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
 import { createArchiveFiles } from "../store/archive.ts";
@@ -20,6 +21,7 @@ import { createArchiveHealth } from "../store/archive-health.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
 import { createKeys } from "../store/keys.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
+import { createSummarizer, createSummaryEnqueuer } from "./summarizer.ts";
 
 /** The running worker role, and what the server role may ask it. */
 export interface WorkerRole extends RunningRole {
@@ -95,6 +97,9 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     onArticleChanged: async (key) => {
       await publishArticleChange(redis, prefix, key);
     },
+    ...(config.summarize.enabled
+      ? { onArticleSaved: createSummaryEnqueuer(config, store, ctx.queues.summarize, logger) }
+      : {}),
     buildDigest: createBuildDigest({
       redis,
       prefix,
@@ -119,16 +124,42 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     },
     config.store.repairIntervalMs,
   );
+  const summarizer = config.summarize.enabled ? startSummarizeWorker(ctx, ops, guarded) : null;
   logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
 
   return {
     isBrowserRunning: () => pool?.isConnected() === true,
     async stop(timeoutMs) {
       await repair.stop();
-      await workers.close(timeoutMs);
+      await Promise.all([
+        workers.close(timeoutMs),
+        summarizer === null ? undefined : closeSummarizeWorker(summarizer, timeoutMs, logger),
+      ]);
       await parsePool.close();
       await pool?.close();
       await guarded.close();
     },
   };
+}
+
+/** The summarize worker (summarize.enabled): a summarized article republishes its feeds. */
+function startSummarizeWorker(ctx: ServiceContext, ops: ServiceOps, http: GuardedHttp) {
+  const { config, redis, store } = ctx;
+  const logger = ctx.logger.child({ module: "summarize" });
+  const summarize = createSummarizer(config, { redis, store, http, logger });
+  return createSummarizeWorker({
+    connection: redis,
+    prefix: config.redis.prefix,
+    concurrency: config.summarize.concurrency,
+    lockMs: Math.max(config.jobs.lockMs, config.summarize.timeoutMs),
+    retry: { attempts: config.summarize.attempts, backoffMs: config.summarize.backoffMs },
+    summarize: async (key) => {
+      const result = await summarize(key);
+      if (result.outcome === "summarized") await publishArticleChange(redis, config.redis.prefix, key);
+      return result;
+    },
+    logger,
+    observe: ops.observe,
+    now: Date.now,
+  });
 }

@@ -62,7 +62,11 @@ export interface HttpServerSettings {
     readonly secret?: string | undefined;
     readonly maxBytes?: number;
   };
-  readonly digest: { readonly schedule: string; readonly timezone: string };
+  readonly digest: {
+    readonly schedule: string;
+    readonly timezone: string;
+    readonly groupBy?: "source" | "category";
+  };
   /** Static copies go to `<dataDir>/public/`; null writes none. */
   readonly dataDir: string | null;
   /** Configured sources: names (feed titles), tags (`/tags/<tag>.*`, OPML folders) and publishing filters. */
@@ -127,6 +131,7 @@ function toOutputSettings(
     ...(imageUrl === undefined ? {} : { imageUrl }),
     ...(settings.feeds.token === undefined ? {} : { feedToken: settings.feeds.token }),
     link: settings.feeds.link ?? "wechat",
+    ...(settings.digest.groupBy === undefined ? {} : { digestGroupBy: settings.digest.groupBy }),
   };
 }
 

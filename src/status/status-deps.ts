@@ -30,7 +30,13 @@ export function createStatusDeps(resources: StatusResources): StatusDeps & { que
     prefix: config.redis.prefix,
     store: resources.store,
     sourceState: resources.sourceState,
-    queues: [queues.discover, queues.wechat, queues.publish],
+    // The summarize queue only when summaries are on: its backlog is what an operator then watches.
+    queues: [
+      queues.discover,
+      queues.wechat,
+      queues.publish,
+      ...(config.summarize.enabled ? [queues.summarize] : []),
+    ],
     failures: resources.failed,
     sources: config.sources,
     fetch: config.fetch,

@@ -114,11 +114,15 @@ export function decodeArticle(redisKey: string, hash: Record<string, string>): S
   if (storedAt === undefined || storedAt === null) throw malformed("storedAt");
   const truncated = hash.truncated;
   if (truncated !== undefined && truncated !== "0" && truncated !== "1") throw malformed("truncated");
+  const { summary, category, summaryHash, summaryPath } = hash;
+  const hasSummary = summary !== undefined && category !== undefined && summaryHash !== undefined;
+  const path = summaryPath === undefined ? {} : { path: summaryPath };
   return {
     ...text,
     ...nullableText,
     ...numbers,
     storedAt,
     ...(truncated === "1" ? { truncated: true } : {}),
+    ...(hasSummary ? { summary: { text: summary, category, contentHash: summaryHash, ...path } } : {}),
   };
 }

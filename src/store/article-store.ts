@@ -9,10 +9,10 @@
  * content, so an article whose file write failed is never mistaken for a finished one.
  */
 
-import type { StoredArticle } from "../model.ts";
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
+import type { StoredArticle } from "../model.ts";
 import { decodeArticle, encodeArticle } from "./article-record.ts";
 import { createDedupStore, type DedupStore } from "./dedup-store.ts";
 import { guardRedis } from "./guard.ts";

@@ -6,8 +6,8 @@
  * light O(articles) scan, run when a digest window closes or on a full rebuild, never per request.
  */
 
-import type { StoredArticle } from "../model.ts";
 import type { Redis } from "ioredis";
+import type { StoredArticle } from "../model.ts";
 import { decodeArticle } from "./article-record.ts";
 import { guardRedis } from "./guard.ts";
 import { createKeys } from "./keys.ts";

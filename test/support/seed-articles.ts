@@ -4,10 +4,10 @@
  * Keys, titles and dates of the hand-written ones are written out here, never computed by the code
  * under test.
  */
-import type { StoredArticle } from "../../src/model.ts";
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ParsedArticle } from "../../src/model.ts";
+import type { ParsedArticle, StoredArticle } from "../../src/model.ts";
 import { buildDocument } from "../../src/parsers/document.ts";
 import { renderDocument } from "../../src/parsers/front-matter.ts";
 import { parseArticle } from "../../src/parsers/wechat-article.ts";

@@ -3,12 +3,13 @@
  * `test-<uuid>` prefix, with a temporary data dir, a silent logger and overridable deps. `close()` stops
  * the server, deletes the prefix and the data dir.
  */
-import type { StoredArticle } from "../../src/model.ts";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EnqueueResult } from "../../src/jobs/enqueue.ts";
 import { createLogger } from "../../src/logger.ts";
+import type { StoredArticle } from "../../src/model.ts";
 import { createHttpServer, type HttpServerDeps, type HttpServerSettings } from "../../src/server/app.ts";
 import { type ArticleStore, createArticleStore } from "../../src/store/article-store.ts";
 import { createSourceState, type SourceState } from "../../src/store/source-state.ts";

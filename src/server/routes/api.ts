@@ -63,6 +63,8 @@ function toApiArticle(a: StoredArticle, publicUrl: string) {
     updatedAt: iso(a.updatedAt),
     cover: a.cover,
     description: a.description,
+    summary: a.summary?.text ?? null,
+    category: a.summary?.category ?? null,
     documentUrl: `${publicUrl}/articles/${a.key}.md`,
   };
 }

@@ -8,7 +8,7 @@
  * `/digest` under the "today so far" heading. With DOCS_SCREENSHOT=1 both digest screenshots are also
  * saved as docs/digest.png and docs/digest-today.png for the README.
  */
-import type { StoredArticle } from "../../../src/model.ts";
+
 import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -21,6 +21,7 @@ import { parseRssFeed } from "feedsmith";
 import { type Browser, chromium, type Page } from "playwright";
 import { findChromium } from "../../../src/fetchers/chromium.ts";
 import { fetchBytes } from "../../../src/fetchers/http.ts";
+import type { StoredArticle } from "../../../src/model.ts";
 import { PREVIEW_TITLE } from "../../../src/publish/digest-preview.ts";
 import { toFeedItem } from "../../../src/publish/feed-items.ts";
 import { createImageUrlRewriter } from "../../../src/publish/image-url.ts";

@@ -11,10 +11,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Queue, type Worker } from "bullmq";
-import { Redis } from "ioredis";
-import { toDigestWebhookTarget } from "../../../src/config/notify.ts";
 import { parseRssFeed } from "feedsmith";
+import { Redis } from "ioredis";
 import { parse as parseYaml } from "yaml";
+import { toDigestWebhookTarget } from "../../../src/config/notify.ts";
 import { createGuardedHttp, type GuardedHttp } from "../../../src/fetchers/guarded-http.ts";
 import {
   type BuildDigestData,

@@ -5,7 +5,7 @@
  * valid archive file per article and the right records; a second run imports nothing; reindex brings
  * deleted records back from the archive; the archive sample gives the manifest's stub/truncated counts.
  */
-import type { StoredArticle } from "../../../src/model.ts";
+
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ import type { CliContext } from "../../../src/cli/command.ts";
 import { createImportCommand } from "../../../src/cli/import.ts";
 import { createReindexCommand } from "../../../src/cli/reindex.ts";
 import { isAppError } from "../../../src/errors.ts";
+import type { StoredArticle } from "../../../src/model.ts";
 import { parseArticleUrl } from "../../../src/parsers/wechat-url.ts";
 import { type ArticleStore, createArticleStore } from "../../../src/store/article-store.ts";
 import { type GeneratedArchive, writeGeneratedArchive } from "../../support/archive-generator.ts";

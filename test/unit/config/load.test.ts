@@ -144,6 +144,7 @@ describe("loadConfig: environment overrides", () => {
     ["IMAGE_PROXY_SECRET", "s".repeat(32), (c) => c.imageProxy.secret, "s".repeat(32)],
     ["PUBLIC_URL", "https://feeds.example.org", (c) => c.server.publicUrl, "https://feeds.example.org"],
     ["FEED_TOKEN", "env-feed-token-0123", (c) => c.feeds.token, "env-feed-token-0123"],
+    ["SUMMARIZE_API_KEY", "sk-env-123", (c) => c.summarize.apiKey, "sk-env-123"],
   ];
   const fileValues =
     "redis:\n  url: redis://file:6379\n  prefix: fromfile\nserver:\n  port: 8181\n  apiToken: file-token-123\n" +

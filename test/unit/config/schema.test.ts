@@ -95,7 +95,21 @@ describe("ConfigSchema defaults", () => {
     assert.equal(config.log.level, "info");
     assert.equal(config.feeds.limit, 50);
     assert.equal(typeof config.feeds.title, "string");
-    assert.deepEqual(config.digest, { schedule: "0 8 * * *", timezone: "Asia/Shanghai" });
+    assert.deepEqual(config.digest, { schedule: "0 8 * * *", timezone: "Asia/Shanghai", groupBy: "source" });
+    const { systemPrompt, userPrompt, categories, ...summarize } = config.summarize;
+    assert.deepEqual(summarize, {
+      enabled: false,
+      baseUrl: "https://api.openai.com/v1",
+      model: "gpt-4o-mini",
+      maxInputChars: 8000,
+      timeoutMs: 60_000,
+      concurrency: 1,
+      attempts: 5,
+      backoffMs: 30_000,
+    });
+    assert.match(systemPrompt, /摘要/);
+    assert.ok(userPrompt.includes("{title}") && userPrompt.includes("{content}"));
+    assert.equal(categories.at(-1), "Others");
     assert.deepEqual(config.imageProxy, { enabled: false });
     assert.deepEqual(config.alerts, { failingAfter: 3, silentFactor: 3, maxPerMinute: 20 });
     assert.deepEqual(config.notify, []);
@@ -110,6 +124,20 @@ describe("ConfigSchema rules", () => {
     const paths = result.error?.issues.map((issue) => issue.path.join(".")) ?? [];
     assert.ok(paths.includes(path), `expected an issue at ${path}, got ${paths.join(", ")}`);
   };
+
+  it("requires the summarize categories to end in Others and a private summarize endpoint to be listed", () => {
+    rejects({ summarize: { categories: ["AI", "Tech"] } }, "summarize.categories");
+    rejects({ summarize: { enabled: true, baseUrl: "http://127.0.0.1:11434/v1" } }, "summarize.baseUrl");
+    const local = { enabled: true, baseUrl: "http://127.0.0.1:11434/v1" };
+    assert.ok(
+      ConfigSchema.safeParse({ summarize: local, fetch: { allowedPrivateHosts: ["127.0.0.1:11434"] } })
+        .success,
+    );
+    assert.ok(
+      ConfigSchema.safeParse({ summarize: { ...local, enabled: false } }).success,
+      "off: not checked",
+    );
+  });
 
   it("rejects unknown keys at every level", () => {
     rejects({ colour: "red" }, "");

@@ -7,6 +7,8 @@ import {
   decide,
   nextAutomaticRetry,
   type PolicyState,
+  parseRetryAfter,
+  summaryRetryDelay,
   UNAVAILABLE_DELAYS_MS,
 } from "../../../src/jobs/retry-policy.ts";
 import { parseArticle } from "../../../src/parsers/wechat-article.ts";
@@ -179,5 +181,31 @@ describe("retry policy: the errors the parser throws for expired and unparseable
     assert.ok(error instanceof AppError);
     assert.deepEqual([error.details.pageClass, error.details.missing], ["unparseable", ["account"]]);
     assert.deepEqual(decide(error, fresh), { kind: "fail", keepPage: true, alert: true });
+  });
+});
+
+describe("summary retries", () => {
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  const status = (s: number, retryAfter?: string) =>
+    new FetchError("FETCH_HTTP_STATUS", "x", {
+      status: s,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    });
+
+  it("reads Retry-After as seconds or an HTTP date", () => {
+    assert.equal(parseRetryAfter("3", now), 3000);
+    assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:10 GMT", now), 10_000);
+    assert.equal(parseRetryAfter("soon", now), null);
+    assert.equal(parseRetryAfter(undefined, now), null);
+  });
+
+  it("backs off exponentially on 429, 5xx and timeouts; a longer Retry-After wins; other 4xx fail", () => {
+    assert.equal(summaryRetryDelay(status(500), 1, 100, now), 100);
+    assert.equal(summaryRetryDelay(status(503), 3, 100, now), 400);
+    assert.equal(summaryRetryDelay(status(429, "2"), 1, 100, now), 2000);
+    assert.equal(summaryRetryDelay(status(429, "0"), 2, 100, now), 200);
+    assert.equal(summaryRetryDelay(new FetchError("FETCH_TIMEOUT", "t"), 1, 50, now), 50);
+    assert.equal(summaryRetryDelay(status(401), 1, 100, now), null);
+    assert.equal(summaryRetryDelay(new FetchError("FETCH_ADDRESS_DENIED", "d"), 1, 100, now), null);
   });
 });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { JobOutcome } from "../../../src/jobs/job-outcome.ts";
 import { createLogger } from "../../../src/logger.ts";
-import type { NotifyEvent } from "../../../src/notify/events.ts";
+import { type NotifyEvent, toMessageText } from "../../../src/notify/events.ts";
 import type { Notifier } from "../../../src/notify/notifier.ts";
 import {
   checkSilence,
@@ -66,6 +66,61 @@ const outcome = (o: Partial<JobOutcome>): JobOutcome => ({
   data: { url: "https://mp.weixin.qq.com/s/x", sourceId: "tech" },
   result: { key: "1-2-1" },
   ...o,
+});
+
+describe("article.new with summaries", () => {
+  const article = {
+    key: "1-2-1",
+    title: "标题",
+    account: "号",
+    url: "https://mp.weixin.qq.com/s/x",
+    sourceId: "tech",
+    summary: { text: "一句话摘要", category: "AI", contentHash: "h" },
+  };
+
+  it("waits for the summary job of a new article and then carries its summary and category", async () => {
+    const { deps, emitted } = setup();
+    let awaiting = true;
+    const observe = createNotifyObserver({
+      ...deps,
+      store: { readArticle: async () => article } as unknown as ArticleStore,
+      awaitsSummary: () => awaiting,
+    });
+    observe(outcome({}));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(emitted.length, 0, "the fetch outcome does not announce it");
+    observe(
+      outcome({
+        queue: "summarize",
+        jobName: "summarize-article",
+        outcome: "summarized",
+        data: { key: "1-2-1", announce: false },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(emitted.length, 0, "an edit's summary announces nothing");
+    observe(
+      outcome({
+        queue: "summarize",
+        jobName: "summarize-article",
+        outcome: "error",
+        data: { key: "1-2-1", announce: true },
+      }),
+    );
+    await waitFor(() => emitted.length === 1, { timeoutMs: 2000, what: "article.new" });
+    assert.equal(emitted[0]?.details.summary, "一句话摘要");
+    assert.equal(emitted[0]?.details.category, "AI");
+    assert.equal(
+      toMessageText(emitted[0] as NotifyEvent),
+      "[wechat-feed] 标题 — 号\n一句话摘要\nhttps://mp.weixin.qq.com/s/x",
+    );
+    awaiting = false;
+    observe(outcome({}));
+    await waitFor(() => emitted.length === 2, {
+      timeoutMs: 2000,
+      what: "announced at once without a summary job",
+    });
+  });
 });
 
 describe("pipeline events", () => {

@@ -13,9 +13,9 @@ import {
   toDigestGroups,
   toDigestItem,
 } from "../../../src/publish/digest.ts";
-import { buildRss } from "../../support/build-feeds.ts";
 import { createImageUrlRewriter, verifyImageSignature } from "../../../src/publish/image-url.ts";
 import { renderArticleHtml } from "../../../src/publish/markdown-html.ts";
+import { buildRss } from "../../support/build-feeds.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 import { assertSafeFragment } from "../../support/html-safety.ts";
 import { parseStrictXml } from "../../support/strict-xml.ts";

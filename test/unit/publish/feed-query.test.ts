@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { toFeedEntries } from "../../../src/publish/feed-entry.ts";
 import {
   applyFeedQuery,
   type FeedQuery,
   MAX_PATTERN_LENGTH,
   parseFeedQuery,
 } from "../../../src/publish/feed-query.ts";
-import { toFeedEntries } from "../../../src/publish/feed-entry.ts";
 import { renderRss } from "../../../src/publish/rss.ts";
 import { makeFeedItem } from "../../support/feed-item-factory.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { StoredArticle } from "../../../src/model.ts";
 import { describe, it } from "node:test";
 import { isAppError } from "../../../src/errors.ts";
+import type { StoredArticle } from "../../../src/model.ts";
 import { decodeArticle, encodeArticle } from "../../../src/store/article-record.ts";
 import { contentHash } from "../../../src/store/article-store.ts";
 
