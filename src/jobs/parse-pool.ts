@@ -77,7 +77,12 @@ const ERROR_CLASSES: Readonly<Record<string, typeof AppError>> = {
   StoreError,
 };
 
-const WORKER_MODULE = new URL("./parse-worker.ts", import.meta.url).href;
+/**
+ * The thread's module beside this one, with this file's own extension: `.js` when running compiled
+ * from dist/, `.ts` when running the sources under tsx (tests, benchmarks).
+ */
+const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf("."));
+const WORKER_MODULE = new URL(`./parse-worker${OWN_EXTENSION}`, import.meta.url).href;
 
 /** Options of createParsePool. */
 export interface ParsePoolOptions {
@@ -134,10 +139,11 @@ function toError(data: ParseErrorData): Error {
 }
 
 /**
- * Starts a parse thread. The service runs TypeScript through tsx's loader, registered in the main
- * thread only, so the thread registers it before importing the worker module.
+ * Starts a parse thread. Compiled JavaScript loads directly. Sources run under tsx's loader, which is
+ * registered in the main thread only, so that thread registers it before importing the worker module.
  */
 function startThread(): Worker {
+  if (OWN_EXTENSION !== ".ts") return new Worker(new URL(WORKER_MODULE));
   const tsx = import.meta.resolve("tsx/esm/api");
   const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(WORKER_MODULE)}); });`;
   return new Worker(code, { eval: true });

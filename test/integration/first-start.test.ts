@@ -16,12 +16,13 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { XMLValidator } from "fast-xml-parser";
 import { Redis } from "ioredis";
 import { probeRedis } from "../../src/cli/embedded-redis.ts";
 import { killGroup, type ServiceChild, superviseChild, waitFor } from "../support/child-process.ts";
 import { PROJECT_ROOT, startNodeFlags } from "../support/cli-command.ts";
+import { ensureDist } from "../support/dist.ts";
 import { createTestRedis, testRedisUrl } from "../support/redis.ts";
 import { findFreePort } from "../support/redis-server.ts";
 
@@ -91,6 +92,8 @@ async function waitServing(port: number, child: ServiceChild): Promise<void> {
 }
 
 describe("first start", { timeout: 180_000 }, () => {
+  // `npm start` builds dist/ first (prestart); the test runs node directly, so it builds the same way.
+  before(() => ensureDist());
   const cleanups: Array<() => Promise<void> | void> = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
