@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Runs the compiled CLI in dist/ (`npm run build`; `npm start` builds first when dist/ is stale). A
 // working copy without a build gets one line saying how to make it, not a module-resolution trace.
+import module from "node:module";
+
+// Node ≥ 22.1 caches compiled code on disk between runs: a CLI call then skips most of its parse and
+// compile work. Node 20 lacks the call and runs as before.
+module.enableCompileCache?.();
 const entry = new URL("../dist/cli/index.js", import.meta.url);
 let cli;
 try {
