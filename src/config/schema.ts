@@ -136,7 +136,10 @@ const StoreSchema = z.strictObject({
 });
 
 const LogSchema = z.strictObject({
-  /** pino level: fatal, error, warn, info, debug, trace or silent. Default `info`. Env LOG_LEVEL. */
+  /**
+   * pino level: fatal, error, warn, info, debug, trace or silent. Default `info`. Env LOG_LEVEL.
+   * `debug` also logs each HTTP request (pino-http).
+   */
   level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

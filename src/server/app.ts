@@ -20,7 +20,9 @@ import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
 import { createAuthThrottle } from "./auth-throttle.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
+import { OPENAPI_DOCUMENT } from "./openapi.ts";
 import { createOutputCache } from "./output-cache.ts";
+import { sendJson } from "./respond.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
 import { createFeedRoutes } from "./routes/feeds.ts";
@@ -148,6 +150,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ["/digest", { methods: READ, handle: (req, res) => feeds.latestDigest(req, res) }],
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
+    [
+      "/api/openapi.json",
+      { methods: READ, handle: async (req, res) => sendJson(req, res, 200, OPENAPI_DOCUMENT) },
+    ],
     ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
     ["/readyz", { methods: READ, handle: (req, res) => ops.readyz(req, res) }],
     ["/healthz", { methods: READ, handle: (req, res) => ops.readyz(req, res) }],

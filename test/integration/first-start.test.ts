@@ -138,6 +138,16 @@ describe("first start", { timeout: 180_000 }, () => {
       "started its own Redis although one answered",
     );
     assert.equal(existsSync(join(dataDir, "redis")), false);
+    // Which config file was read, and that the server listens: each said once.
+    const said = (msg: string) => child.logs.filter((line) => line.msg === msg);
+    assert.deepEqual(
+      said("config loaded").map((line) => line.file),
+      [join(dir, "wechat-feed.yaml")],
+    );
+    assert.deepEqual(
+      said("server listening").map((line) => line.port),
+      [port],
+    );
     const exit = await child.stop(STOP_MS);
     assert.equal(exit.code, 0, child.tail());
   });
