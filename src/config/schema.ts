@@ -122,7 +122,10 @@ const FailedRetrySchema = z.strictObject({
 });
 
 const JobsSchema = z.strictObject({
-  /** Hard timeout of one job (must exceed fetch.timeoutMs; compose's stop_grace_period must exceed it). Default 120000. */
+  /**
+   * Hard timeout of one job: at this deadline its page fetch is aborted (FETCH_TIMEOUT, retried). Must
+   * exceed fetch.timeoutMs; compose's stop_grace_period must exceed it. Default 120000.
+   */
   timeoutMs: millis(1000).default(120_000),
   /** Lock of a running job; a worker that dies mid-job loses the job after this long, then another takes it. Default 30000. */
   lockMs: millis(1000).default(30_000),

@@ -27,7 +27,7 @@ export type FetchOutcome =
 export interface FetchArticleDeps extends IngestDeps {
   readonly dataDir: string;
   /** Fetches a WeChat page with the chosen fetcher (`null` means the configured default). */
-  fetchPage(url: string, fetcher: FetchArticleData["fetcher"]): Promise<RawPage>;
+  fetchPage(url: string, fetcher: FetchArticleData["fetcher"], signal?: AbortSignal): Promise<RawPage>;
   /** Keeps a page that failed to parse, for diagnosis; resolves to where it went. */
   keepFailedPage(key: string, html: string): Promise<string>;
   /** Logs what parsing and building fell back on (an unknown page type, a date not the page's). */
@@ -46,9 +46,9 @@ export function storedKeyOf(article: ParsedArticle, fetchedUrl: string): string 
 /** Creates the fetch-article processor. */
 export function createFetchArticle(
   deps: FetchArticleDeps,
-): (data: FetchArticleData) => Promise<FetchOutcome> {
+): (data: FetchArticleData, signal?: AbortSignal) => Promise<FetchOutcome> {
   const { store } = deps;
-  return async (data) => {
+  return async (data, signal) => {
     const known = (await store.resolveAlias(data.key)) ?? data.key;
     // A truncated copy (imported from the old archive) does not count: this fetch replaces it.
     const stored = await store.readArticle(known);
@@ -59,7 +59,7 @@ export function createFetchArticle(
     }
     if ((await store.readTombstone(known)) !== null) return { outcome: "tombstoned", key: known };
 
-    const page = await deps.fetchPage(data.url, data.fetcher);
+    const page = await deps.fetchPage(data.url, data.fetcher, signal);
     let parsed: ParsedArticle;
     try {
       // The final URL (mapped back to WeChat's host) reveals captcha redirects; a non-article page

@@ -45,6 +45,11 @@ export interface WorkerSettings {
   readonly jitterMs: number;
   /** How long a job's lock lasts without renewal: a killed worker's job is taken over after it. */
   readonly lockMs: number;
+  /**
+   * A job's deadline (config jobs.timeoutMs): its signal aborts the page fetch in flight, which then
+   * fails with FETCH_TIMEOUT and is retried like any timeout.
+   */
+  readonly jobTimeoutMs: number;
   readonly cooldown: { readonly initialMs: number; readonly maxMs: number };
 }
 
@@ -217,13 +222,14 @@ export function createWorkers(deps: WorkerDeps): Workers {
     QUEUE.wechat,
     async (job: Job, token?: string) => {
       const started = deps.now();
+      const deadline = AbortSignal.timeout(settings.jobTimeoutMs);
       try {
         if (settings.jitterMs > 0) await sleep(Math.random() * settings.jitterMs);
         let result: Awaited<ReturnType<typeof fetchAlbum | typeof fetchArticle>>;
         if (job.name === JOB.fetchAlbum) result = await fetchAlbum(parsePayload(FetchAlbumDataSchema, job));
         else {
           const data = parsePayload(FetchArticleDataSchema, job);
-          result = await fetchArticle(data);
+          result = await fetchArticle(data, deadline);
           // Stored, known or tombstoned: whatever failed before is settled.
           await deps.failed.clearFailure(data.key);
         }

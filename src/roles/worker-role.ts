@@ -80,6 +80,7 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
       minIntervalMs: config.fetch.minIntervalMs,
       jitterMs: config.fetch.jitterMs,
       lockMs: config.jobs.lockMs,
+      jobTimeoutMs: config.jobs.timeoutMs,
       cooldown: config.fetch.cooldown,
     },
     findSource: (id) => sources.get(id),

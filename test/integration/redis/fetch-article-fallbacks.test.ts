@@ -136,7 +136,6 @@ describe("fetch-article: pages that do not give everything", () => {
       decide(error, { delaysSoFar: 0, cooldownLevel: 0, cooldown: { initialMs: 1, maxMs: 2 } }),
       {
         kind: "fail",
-        keepPage: true,
         alert: true,
       },
     );
