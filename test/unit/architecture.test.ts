@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
+import { hasModuleHeader } from "../support/function-lengths.ts";
 
 const src = resolve(import.meta.dirname, "..", "..", "src");
 
@@ -122,6 +123,11 @@ describe("architecture", () => {
       }
     }
     assert.deepEqual(bad, []);
+  });
+
+  it("opens every module with a comment saying what it owns", () => {
+    const bare = [...graph.keys()].filter((file) => !hasModuleHeader(readFileSync(join(src, file), "utf8")));
+    assert.deepEqual(bare, []);
   });
 
   it("has no import cycles", () => {
