@@ -149,25 +149,37 @@ function startThread(): Worker {
   return new Worker(code, { eval: true });
 }
 
+/** Sends `task`'s page to `slot`'s thread in slices. */
+function sendTask(slot: Slot, task: Task): void {
+  const worker = slot.worker;
+  void postInSlices<ParseRequest>(
+    task.html,
+    (message) => {
+      // The thread may have been replaced meanwhile; its task has been failed then.
+      if (slot.worker === worker && slot.task === task) worker.postMessage(message);
+    },
+    (text) => ({ kind: "slice", text }),
+    (text) => (task.url === undefined ? { kind: "parse", text } : { kind: "parse", text, url: task.url }),
+  );
+}
+
+/** Settles `slot`'s task with its thread's final reply (the article's body is the slices joined). */
+function settleTask(slot: Slot, reply: Exclude<ParseReply, { kind: "slice" }>): void {
+  const task = slot.task;
+  const head = slot.slices.join("");
+  slot.task = null;
+  slot.slices = [];
+  if (task === null) return;
+  if (reply.kind === "article") task.resolve({ ...reply.article, content: head + reply.article.content });
+  else task.reject(toError(reply.error));
+}
+
 /** Creates a pool of `threads` parse threads (started on first use). */
 export function createParsePool(options: ParsePoolOptions): ParsePool {
   const inlineMaxChars = options.inlineMaxChars ?? INLINE_MAX_CHARS;
   const slots: Slot[] = [];
   const queue: Task[] = [];
   let closed = false;
-
-  const send = (slot: Slot, task: Task): void => {
-    const worker = slot.worker;
-    void postInSlices<ParseRequest>(
-      task.html,
-      (message) => {
-        // The thread may have been replaced meanwhile; its task has been failed then.
-        if (slot.worker === worker && slot.task === task) worker.postMessage(message);
-      },
-      (text) => ({ kind: "slice", text }),
-      (text) => (task.url === undefined ? { kind: "parse", text } : { kind: "parse", text, url: task.url }),
-    );
-  };
 
   const dispatch = (): void => {
     if (closed) return;
@@ -178,7 +190,7 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
       if (task === undefined) return;
       slot.task = task;
       slot.slices = [];
-      send(slot, task);
+      sendTask(slot, task);
     }
   };
 
@@ -200,26 +212,15 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
     dispatch();
   }
 
-  function settle(slot: Slot, reply: Exclude<ParseReply, { kind: "slice" }>): void {
-    const task = slot.task;
-    const head = slot.slices.join("");
-    slot.task = null;
-    slot.slices = [];
-    if (task === null) return;
-    if (reply.kind === "article") task.resolve({ ...reply.article, content: head + reply.article.content });
-    else task.reject(toError(reply.error));
-  }
-
   function watch(slot: Slot, worker: Worker): void {
     const current = () => !closed && slot.worker === worker;
     worker.on("message", (reply: ParseReply) => {
       if (!current()) return;
-      if (reply.kind === "slice") {
-        slot.slices.push(reply.text);
-        return;
+      if (reply.kind === "slice") slot.slices.push(reply.text);
+      else {
+        settleTask(slot, reply);
+        dispatch();
       }
-      settle(slot, reply);
-      dispatch();
     });
     worker.on("error", (error: Error) => {
       if (current()) replace(slot, `failed: ${error.message}`);
