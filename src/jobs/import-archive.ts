@@ -119,6 +119,25 @@ async function prepareFile(
   return { kind: "article", prepared, bodyLength };
 }
 
+/** Pass 1's tally: the index of the best copy of each article, the stub files, and the counts. */
+function pickBestCopies(scanned: readonly Scanned[], files: readonly DocumentFile[]) {
+  const best = new Map<string, number>();
+  const stubFiles: string[] = [];
+  let unreadable = 0;
+  let copies = 0;
+  scanned.forEach((entry, index) => {
+    if (entry.kind === "unreadable") unreadable++;
+    else if (entry.kind === "stub") stubFiles.push(files[index]?.relative ?? "");
+    else {
+      copies++;
+      const current = best.get(entry.key);
+      const held = current === undefined ? undefined : scanned[current];
+      if (held?.kind !== "article" || isBetter(entry, held)) best.set(entry.key, index);
+    }
+  });
+  return { best, stubFiles, unreadable, copies };
+}
+
 /** Imports every document under `options.dir`; resolves to the counts. Redis or disk failures throw. */
 export async function importArchive(options: ImportOptions, deps: ImportDeps): Promise<ImportSummary> {
   const { store, logger } = deps;
@@ -146,20 +165,9 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
       length: result.bodyLength,
     };
   });
-  const best = new Map<string, number>();
-  const stubFiles: string[] = [];
-  let unreadable = 0;
-  let copies = 0;
-  scanned.forEach((entry, index) => {
-    if (entry.kind === "unreadable") unreadable++;
-    else if (entry.kind === "stub") stubFiles.push(files[index]?.relative ?? "");
-    else {
-      copies++;
-      const current = best.get(entry.key);
-      const held = current === undefined ? undefined : scanned[current];
-      if (held?.kind !== "article" || isBetter(entry, held)) best.set(entry.key, index);
-    }
-  });
+  const tally = pickBestCopies(scanned, files);
+  const { best, stubFiles, copies } = tally;
+  let unreadable = tally.unreadable;
 
   // Pass 2: store the best copy of each article unless the store already has it (or a better one).
   let imported = 0;

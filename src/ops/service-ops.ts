@@ -85,11 +85,9 @@ export interface ServiceOps {
 /** How long a notification target may take to answer one delivery. */
 const NOTIFY_TIMEOUT_MS = 10_000;
 
-/** Builds the operator side of a process running `roles`. */
-export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
-  const { config, roles, queues } = deps;
-  const statusDeps = createStatusDeps(deps);
-  const metrics = createMetrics(async () => {
+/** The Prometheus metrics, with the status reader's figures read at each scrape. */
+function createStatusMetrics(statusDeps: StatusDeps) {
+  return createMetrics(async () => {
     const status = await readStatus(statusDeps, 1);
     const workers: Record<string, number> = {};
     for (const w of status.workers) workers[w.queue] = (workers[w.queue] ?? 0) + 1;
@@ -100,7 +98,14 @@ export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
       sources: status.sources,
     };
   });
-  const browser = createBrowserHealth();
+}
+
+/** The readiness checks of a process running `deps.roles`: each role adds what it depends on. */
+function createReadinessChecks(
+  deps: ServiceOpsDeps,
+  browser: ReturnType<typeof createBrowserHealth>,
+): Record<string, ReadinessCheck> {
+  const { config, roles } = deps;
   const checks: Record<string, ReadinessCheck> = { redis: checkRedis(deps.redis) };
   if (roles.has("worker") || roles.has("server")) checks.archive = checkWritableDir(config.dataDir);
   if (isBrowserNeeded(config, roles)) {
@@ -111,6 +116,16 @@ export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
     );
   }
   if (roles.has("scheduler")) checks.scheduler = checkScheduler(deps.isSchedulerTicking);
+  return checks;
+}
+
+/** Builds the operator side of a process running `roles`. */
+export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
+  const { config, roles, queues } = deps;
+  const statusDeps = createStatusDeps(deps);
+  const metrics = createStatusMetrics(statusDeps);
+  const browser = createBrowserHealth();
+  const checks = createReadinessChecks(deps, browser);
 
   const known = new Set(config.sources.map((source) => source.id));
   const metricsObserver = createMetricsObserver(metrics);

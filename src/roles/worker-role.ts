@@ -13,7 +13,7 @@ import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts"
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
-import { createWorkers } from "../jobs/workers.ts";
+import { createWorkers, type WorkerSettings } from "../jobs/workers.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
 import { createArchiveFiles } from "../store/archive.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
@@ -38,25 +38,46 @@ function createFailedPageKeeper(dataDir: string) {
   };
 }
 
+/** The browser pool of this process, created on first use (http-only workers never launch Chromium). */
+function createLazyBrowserPool(config: ServiceContext["config"], logger: ServiceContext["logger"]) {
+  let pool: BrowserPool | null = null;
+  return {
+    get(): BrowserPool {
+      pool ??= createBrowserPool({
+        ...(config.browser.executablePath === undefined
+          ? {}
+          : { executablePath: config.browser.executablePath }),
+        navigationTimeoutMs: config.fetch.timeoutMs,
+        maxBytes: config.fetch.maxBytes,
+        concurrency: config.browser.concurrency,
+        checkHop: createWeChatHopGuard(config.fetch.origin),
+        userAgent: config.fetch.userAgent,
+        logger: logger.child({ module: "browser" }),
+      });
+      return pool;
+    },
+    current: () => pool,
+  };
+}
+
+/** The workers' tuning, from the configuration. */
+function toWorkerSettings(config: ServiceContext["config"]): WorkerSettings {
+  return {
+    concurrency: config.worker.concurrency,
+    minIntervalMs: config.fetch.minIntervalMs,
+    jitterMs: config.fetch.jitterMs,
+    lockMs: config.jobs.lockMs,
+    jobTimeoutMs: config.jobs.timeoutMs,
+    cooldown: config.fetch.cooldown,
+  };
+}
+
 /** Starts the workers and the archive repair sweep. */
 export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRole {
   const { config, logger, redis, store } = ctx;
   const { prefix } = config.redis;
-  let pool: BrowserPool | null = null;
-  const browser = () => {
-    pool ??= createBrowserPool({
-      ...(config.browser.executablePath === undefined
-        ? {}
-        : { executablePath: config.browser.executablePath }),
-      navigationTimeoutMs: config.fetch.timeoutMs,
-      maxBytes: config.fetch.maxBytes,
-      concurrency: config.browser.concurrency,
-      checkHop: createWeChatHopGuard(config.fetch.origin),
-      userAgent: config.fetch.userAgent,
-      logger: logger.child({ module: "browser" }),
-    });
-    return pool;
-  };
+  const browsers = createLazyBrowserPool(config, logger);
+  const browser = browsers.get;
   const guarded = createGuardedHttp(toGuardedHttpSettings(config.fetch));
   const fetcher = createPageFetcher(config.fetch, browser, guarded);
   const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
@@ -75,14 +96,7 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     failedRetryPolicy: config.jobs.failedRetry,
     logger,
     dataDir: config.dataDir,
-    settings: {
-      concurrency: config.worker.concurrency,
-      minIntervalMs: config.fetch.minIntervalMs,
-      jitterMs: config.fetch.jitterMs,
-      lockMs: config.jobs.lockMs,
-      jobTimeoutMs: config.jobs.timeoutMs,
-      cooldown: config.fetch.cooldown,
-    },
+    settings: toWorkerSettings(config),
     findSource: (id) => sources.get(id),
     fetchPage: withDailyBudget(ops.observeFetch(fetcher.fetchPage), budget),
     parseArticle: parsePool.parseArticle,
@@ -123,12 +137,12 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
   logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
 
   return {
-    isBrowserRunning: () => pool?.isConnected() === true,
+    isBrowserRunning: () => browsers.current()?.isConnected() === true,
     async stop(timeoutMs) {
       await repair.stop();
       await workers.close(timeoutMs);
       await parsePool.close();
-      await pool?.close();
+      await browsers.current()?.close();
       await guarded.close();
     },
   };
