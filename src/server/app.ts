@@ -7,7 +7,7 @@
  * otherwise; stack traces go to the log, never into a response.
  */
 
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Redis } from "ioredis";
@@ -21,7 +21,7 @@ import type { SourceState } from "../store/source-state.ts";
 import { createAuthThrottle } from "./auth-throttle.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
 import { OPENAPI_DOCUMENT } from "./openapi.ts";
-import { createOutputCache } from "./output-cache.ts";
+import { createOutputCache, type OutputCache } from "./output-cache.ts";
 import { sendJson } from "./respond.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
@@ -85,18 +85,15 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Creates the server; nothing listens until `listen`. */
-export function createHttpServer(deps: HttpServerDeps): HttpServer {
+/** The output cache (feeds, digests, OPML, static copies) with the server's settings. */
+function createServerCache(deps: HttpServerDeps, subscriber: Redis, now: () => Date) {
   const { settings, logger } = deps;
-  const now = deps.now ?? (() => new Date());
   const secret = settings.imageProxy.secret;
   const imageUrl =
     settings.imageProxy.enabled && secret !== undefined
       ? createImageUrlRewriter(settings.publicUrl, secret)
       : undefined;
-  const ownsSubscriber = deps.subscriber === undefined;
-  const subscriber = deps.subscriber ?? deps.redis.duplicate();
-  const cache = createOutputCache({
+  return createOutputCache({
     store: deps.store,
     redis: deps.redis,
     subscriber,
@@ -117,6 +114,11 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.checkIntervalMs === undefined ? {} : { checkIntervalMs: settings.checkIntervalMs }),
     now,
   });
+}
+
+/** The route handlers of every area, before they are put in the route table. */
+function createHandlers(deps: HttpServerDeps, cache: OutputCache, metrics: Metrics, now: () => Date) {
+  const { settings, logger } = deps;
   const feeds = createFeedRoutes(cache, settings.feeds.limit);
   const api = createApiRoutes({
     store: deps.store,
@@ -127,7 +129,6 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     logger,
     throttle: createAuthThrottle({ now: () => now().getTime() }),
   });
-  const metrics = deps.metrics ?? createMetrics();
   const ops = createOpsRoutes({
     checks: { redis: checkRedis(deps.redis), ...deps.checks },
     metrics,
@@ -137,12 +138,20 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
   const image = createImageProxyHandler({
     enabled: settings.imageProxy.enabled,
-    secret,
+    secret: settings.imageProxy.secret,
     fetchImage: deps.fetchImage,
     logger,
     ...(settings.imageProxy.maxBytes === undefined ? {} : { maxBytes: settings.imageProxy.maxBytes }),
   });
+  return { feeds, api, ops, image };
+}
 
+/** The route table: exact paths (the status page's only when it is served) and the patterns. */
+function createRouteTable(
+  deps: HttpServerDeps,
+  { feeds, api, ops, image }: ReturnType<typeof createHandlers>,
+): { exact: Map<string, Route>; patterns: readonly PatternRoute[] } {
+  const { settings, logger } = deps;
   const exact = new Map<string, Route>([
     ["/feed.xml", { methods: READ, handle: (req, res, q) => feeds.feed(req, res, q) }],
     ["/opml.xml", { methods: READ, handle: (req, res) => feeds.opml(req, res) }],
@@ -195,8 +204,11 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       handle: (req, res, _q, key) => api.articleDocument(req, res, key),
     },
   ];
-  const onRequest = createRouter(exact, patterns, { logger, metrics });
+  return { exact, patterns };
+}
 
+/** A plain node:http server with bounded timeouts; a malformed request gets a bare 400. */
+function createNodeServer(onRequest: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const server = createServer(
     { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
     onRequest,
@@ -205,6 +217,19 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();
   });
+  return server;
+}
+
+/** Creates the server; nothing listens until `listen`. */
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  const { settings, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ownsSubscriber = deps.subscriber === undefined;
+  const subscriber = deps.subscriber ?? deps.redis.duplicate();
+  const cache = createServerCache(deps, subscriber, now);
+  const metrics = deps.metrics ?? createMetrics();
+  const { exact, patterns } = createRouteTable(deps, createHandlers(deps, cache, metrics, now));
+  const server = createNodeServer(createRouter(exact, patterns, { logger, metrics }));
 
   return {
     async listen() {
