@@ -1,14 +1,15 @@
 /**
  * The dependency rules of ../shared/docs/architecture.md section 2, checked on the import statements
  * of src/: pure layers stay pure, siblings don't import each other, and there are no import cycles;
- * only the config loader reads the config file and the environment; worker threads start from
+ * only the config loader reads the config file and the environment; no function is longer than 80
+ * lines and every module opens with a comment saying what it owns; worker threads start from
  * paths that work both compiled (dist/*.js) and from the sources.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { hasModuleHeader } from "../support/function-lengths.ts";
+import { hasModuleHeader, measureFunctions } from "../support/function-lengths.ts";
 
 const src = resolve(import.meta.dirname, "..", "..", "src");
 
@@ -44,6 +45,8 @@ for (const file of listFiles(src)) {
 
 const area = (path: string) => (path.includes("/") ? (path.split("/")[0] ?? "") : path.replace(/\.ts$/, ""));
 const LEAVES = new Set(["model", "errors"]);
+/** The longest function the style allows ("functions ≤ ~80 lines"). */
+const MAX_FUNCTION_LINES = 80;
 
 /** Source text without block and line comments (a comment may name a file or a variable freely). */
 function withoutComments(text: string): string {
@@ -123,6 +126,20 @@ describe("architecture", () => {
       }
     }
     assert.deepEqual(bad, []);
+  });
+
+  it(`keeps every function in src/ at most ${MAX_FUNCTION_LINES} lines long`, () => {
+    const long: string[] = [];
+    let counted = 0;
+    for (const file of graph.keys()) {
+      for (const span of measureFunctions(readFileSync(join(src, file), "utf8"))) {
+        counted++;
+        if (span.lines > MAX_FUNCTION_LINES)
+          long.push(`${file}:${span.line} ${span.name} (${span.lines} lines)`);
+      }
+    }
+    assert.ok(counted > 500, `only ${counted} functions found: the counter no longer reads the sources`);
+    assert.deepEqual(long, []);
   });
 
   it("opens every module with a comment saying what it owns", () => {
