@@ -15,6 +15,7 @@ import { StoreError } from "../errors.ts";
 import { decodeArticle, encodeArticle, type StoredArticle } from "./article-record.ts";
 import { createDedupStore, type DedupStore } from "./dedup-store.ts";
 import { guardRedis } from "./guard.ts";
+import { readHashes } from "./hash-reads.ts";
 import { createKeys, type StoreKeys } from "./keys.ts";
 import { defineSaveArticle, runSaveArticle } from "./save-article-script.ts";
 
@@ -82,26 +83,6 @@ export interface ArticleStore extends DedupStore {
 export function contentHash(text: string, title = ""): string {
   const body = text.replace(/\r\n?/g, "\n").trimEnd();
   return createHash("sha256").update(title.trim()).update("\u0000").update(body).digest("hex");
-}
-
-/** The stored articles of `articleKeys`, in order, skipping any deleted meanwhile. */
-async function readMany(
-  redis: Redis,
-  keys: StoreKeys,
-  articleKeys: readonly string[],
-): Promise<StoredArticle[]> {
-  if (articleKeys.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const key of articleKeys) pipeline.hgetall(keys.article(key));
-  const replies = (await pipeline.exec()) ?? [];
-  const out: StoredArticle[] = [];
-  replies.forEach(([err, value], i) => {
-    if (err !== null) throw err;
-    const decoded = decodeArticle(keys.article(articleKeys[i] ?? ""), value as Record<string, string>);
-    // An index entry without its hash can only be a concurrent manual delete; skip it.
-    if (decoded !== null) out.push(decoded);
-  });
-  return out;
 }
 
 /** Saves `a` and its indexes in one script run (see save-article-script.ts). */
@@ -190,7 +171,11 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
         const max =
           options.before !== undefined && Number.isFinite(options.before) ? `(${options.before}` : "+inf";
         const found = await redis.zrevrangebyscore(index, max, "-inf", "LIMIT", 0, limit);
-        return readMany(redis, keys, found);
+        return readHashes(
+          redis,
+          found.map((key) => keys.article(key)),
+          decodeArticle,
+        );
       }),
 
     countArticles: (sourceId) =>

@@ -9,6 +9,7 @@
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import { guardRedis } from "./guard.ts";
+import { readHashes } from "./hash-reads.ts";
 import { createKeys, type StoreKeys } from "./keys.ts";
 
 /** Whether a failure may pass by itself (network, 5xx, timeouts) or needs a change (parse, too large). */
@@ -111,25 +112,6 @@ function decode(redisKey: string, h: Record<string, string>): FailedArticle | nu
   };
 }
 
-/** The failure records of `articleKeys`, in order, skipping any cleared meanwhile. */
-async function readMany(
-  redis: Redis,
-  keys: StoreKeys,
-  articleKeys: readonly string[],
-): Promise<FailedArticle[]> {
-  if (articleKeys.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const key of articleKeys) pipeline.hgetall(keys.failed(key));
-  const replies = (await pipeline.exec()) ?? [];
-  const out: FailedArticle[] = [];
-  replies.forEach(([err, value], i) => {
-    if (err !== null) throw err;
-    const record = decode(keys.failed(articleKeys[i] ?? ""), value as Record<string, string>);
-    if (record !== null) out.push(record);
-  });
-  return out;
-}
-
 /** Writes (or replaces) the record of `f.key`, keeping an existing record's `firstFailedAt`. */
 async function writeFailure(redis: Redis, keys: StoreKeys, f: FailedArticle): Promise<FailedArticle> {
   const redisKey = keys.failed(f.key);
@@ -177,7 +159,12 @@ export function createFailedArticles(redis: Redis, prefix: string): FailedArticl
       guardRedis("listFailures", async () => {
         const n = Math.floor(limit);
         if (!(n > 0)) return [];
-        return readMany(redis, keys, await redis.zrevrange(keys.failedIndex(), 0, n - 1));
+        const found = await redis.zrevrange(keys.failedIndex(), 0, n - 1);
+        return readHashes(
+          redis,
+          found.map((key) => keys.failed(key)),
+          decode,
+        );
       }),
 
     countFailures: () => guardRedis("countFailures", async () => redis.zcard(keys.failedIndex())),
