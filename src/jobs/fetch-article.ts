@@ -19,7 +19,13 @@ import type { FetchArticleData } from "./queues.ts";
 
 /** How a fetch-article job ended. */
 export type FetchOutcome =
-  | { readonly outcome: "stored" | "updated" | "unchanged"; readonly key: string; readonly path: string }
+  | {
+      readonly outcome: "stored" | "updated" | "unchanged";
+      readonly key: string;
+      readonly path: string;
+      /** The parser's warnings, so the job's outcome line (and its BullMQ result) carries them. */
+      readonly warnings?: readonly string[];
+    }
   | { readonly outcome: "duplicate"; readonly key: string }
   | { readonly outcome: "tombstoned"; readonly key: string };
 
@@ -103,6 +109,7 @@ export function createFetchArticle(
       archivePath: archivePath(deps.dataDir, doc.date, key),
       storedAt: page.fetchedAt.getTime(),
     };
-    return ingestDocument(deps, { article, text });
+    const outcome = await ingestDocument(deps, { article, text });
+    return warnings.length === 0 ? outcome : { ...outcome, warnings };
   };
 }
