@@ -61,7 +61,6 @@ export interface ServiceOpsDeps {
 export interface ServiceOps {
   readonly metrics: Metrics;
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
-  readonly statusDeps: StatusDeps;
   /** What the status page and `/api/status` read and do. */
   readonly status: {
     readStatus(): Promise<Status>;
@@ -141,7 +140,6 @@ export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
   return {
     metrics,
     checks,
-    statusDeps,
     status: {
       readStatus: () => readStatus(statusDeps),
       // The same retry as `wechat-feed enqueue` of a failed article: its recorded job, queued again.
