@@ -13,7 +13,22 @@
 # No init in the image: compose runs the container with `init: true`, so signals reach node and
 # Chromium's exited helper processes are reaped. With plain `docker run`, pass `--init`.
 
-FROM node:20-bookworm-slim
+# Two stages: `build` installs every dependency and compiles src/ to dist/ (`npm run build`); the final
+# stage carries production dependencies and dist/ only, so neither tsx nor typescript is in the image.
+# Node 26 is the Active LTS (Node 20 reached end of life on 2026-04-30); `.ci/run` runs the test suite
+# on the same release line.
+
+FROM node:26-bookworm-slim AS build
+
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build
+
+FROM node:26-bookworm-slim
 
 ARG PLAYWRIGHT_VERSION=1.65.1
 
@@ -33,18 +48,16 @@ ENV NODE_ENV=production \
 
 WORKDIR /app
 
-# Dependencies first, so a source change does not reinstall them. tsx is a runtime dependency (there
-# is no build step), so --omit=dev keeps everything `start` needs. Install scripts stay off, as in
-# package.json's allowScripts: esbuild ships its binary as an optional package and msgpackr falls
-# back to JavaScript.
+# Dependencies first, so a source change does not reinstall them. --omit=dev: the image runs the
+# compiled dist/, so the compiler and tsx stay out. Install scripts stay off, as in package.json's
+# allowScripts: msgpackr falls back to JavaScript.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force \
  && node -e "const v = require('playwright/package.json').version; if (v !== process.env.PLAYWRIGHT_VERSION) { console.error('playwright ' + v + ' installed, Dockerfile expects ' + process.env.PLAYWRIGHT_VERSION); process.exit(1); }"
 
-COPY tsconfig.json ./
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 COPY config ./config
 
 # The archive, digests and static feeds live in /data (a volume); a fresh named volume copies this

@@ -47,7 +47,6 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 /** The `check-config` command. */
 export const checkConfigCommand: Command = {
   name: "check-config",
-  summary: "validate the configuration and show the sources' next runs",
   usage,
   run,
 };

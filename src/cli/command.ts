@@ -18,8 +18,6 @@ export interface CliContext {
 /** A subcommand of `wechat-feed`. `run` resolves to the process exit code. */
 export interface Command {
   readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
   /** The full `--help` text. */
   readonly usage: string;
   run(args: string[], ctx: CliContext): Promise<number>;

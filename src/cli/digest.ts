@@ -74,7 +74,6 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 /** The `digest` command. */
 export const digestCommand: Command = {
   name: "digest",
-  summary: "build a day's digest now",
   usage,
   run,
 };

@@ -136,6 +136,15 @@ async function readLogTail(logFile: string): Promise<string> {
   return last.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [#*.-] /, "").trim();
 }
 
+/** redis-server's command line: AOF every second, no RDB snapshots, never evict (queue keys must stay). */
+function redisServerArgs(host: string, port: number, dir: string, logFile: string): string[] {
+  return [
+    ...["--bind", host, "--port", String(port), "--dir", dir, "--logfile", logFile],
+    ...["--daemonize", "no", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"],
+    ...["--maxmemory-policy", "noeviction"],
+  ];
+}
+
 /** Starts redis-server on `host:port` with its data in `dir`; resolves once it answers PING. */
 export async function startEmbeddedRedis(options: {
   readonly binary: string;
@@ -146,10 +155,7 @@ export async function startEmbeddedRedis(options: {
   const { binary, host, port, dir } = options;
   await mkdir(dir, { recursive: true });
   const logFile = join(dir, "redis-server.log");
-  const args = ["--bind", host, "--port", String(port), "--dir", dir, "--logfile", logFile];
-  args.push("--daemonize", "no", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec");
-  args.push("--maxmemory-policy", "noeviction");
-  const child = spawn(binary, args, { stdio: "ignore", detached: true });
+  const child = spawn(binary, redisServerArgs(host, port, dir, logFile), { stdio: "ignore", detached: true });
   let exited = false;
   const exit = new Promise<void>((resolve) => {
     child.once("exit", () => {

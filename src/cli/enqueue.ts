@@ -118,7 +118,6 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 /** The `enqueue` command. */
 export const enqueueCommand: Command = {
   name: "enqueue",
-  summary: "add article URLs to the fetch queue",
   usage,
   run,
 };

@@ -51,7 +51,6 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 /** The `feeds` command (its one action: `rotate-token`). */
 export const feedsCommand: Command = {
   name: "feeds",
-  summary: "private feeds: `feeds rotate-token` prints a new feeds.token",
   usage,
   run,
 };

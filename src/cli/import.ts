@@ -109,7 +109,7 @@ export function createImportCommand(
       await rt.close();
     }
   }
-  return { name: "import", summary: "import an archive of article documents", usage, run };
+  return { name: "import", usage, run };
 }
 
 /** The `import` command. */

@@ -1,35 +1,13 @@
 /**
- * The `wechat-feed` command line: dispatches to one command per verb. User mistakes (usage, config,
+ * The `wechat-feed` command line: dispatches to one command per verb, loading only that command's
+ * module (see command-table.ts), so `--help` and `--version` answer at once. User mistakes (usage, config,
  * invalid URL) print one line (a configuration: one line per problem) and exit 2, without a stack
  * trace; failures exit 1.
  */
+import { readFileSync } from "node:fs";
 import { AppError } from "../errors.ts";
-import { checkConfigCommand } from "./check-config.ts";
-import type { CliContext, Command } from "./command.ts";
-import { digestCommand } from "./digest.ts";
-import { enqueueCommand } from "./enqueue.ts";
-import { feedsCommand } from "./feeds.ts";
-import { importCommand } from "./import.ts";
-import { parseCommand } from "./parse.ts";
-import { pollCommand } from "./poll.ts";
-import { reindexCommand } from "./reindex.ts";
-import { startCommand } from "./start.ts";
-import { statusCommand } from "./status.ts";
-import { summarizeCommand } from "./summarize.ts";
-
-const commands: readonly Command[] = [
-  startCommand,
-  parseCommand,
-  enqueueCommand,
-  pollCommand,
-  statusCommand,
-  checkConfigCommand,
-  importCommand,
-  reindexCommand,
-  digestCommand,
-  feedsCommand,
-  summarizeCommand,
-];
+import type { CliContext } from "./command.ts";
+import { COMMAND_TABLE } from "./command-table.ts";
 
 const EXIT_USAGE = 2;
 const USER_MISTAKES = new Set([
@@ -42,9 +20,18 @@ const USER_MISTAKES = new Set([
 ]);
 
 function overview(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: wechat-feed <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun \`wechat-feed <command> --help\` for a command's options.\n`;
+  const width = Math.max(...COMMAND_TABLE.map((c) => c.name.length));
+  const lines = COMMAND_TABLE.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  const options = "Options:\n  -h, --help     show this list\n  -V, --version  print the version\n";
+  return `Usage: wechat-feed <command> [options]\n\n${options}\nCommands:\n${lines.join("\n")}\n\nRun \`wechat-feed <command> --help\` for a command's options.\n`;
+}
+
+/** package.json's version (this file sits two levels below the package root, in src/ and in dist/). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 /** What a failed command prints: every problem of a configuration, one per line; else the message. */
@@ -61,11 +48,16 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     (name === undefined ? ctx.stderr : ctx.stdout).write(overview());
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (command === undefined) {
+  if (name === "--version" || name === "-V" || name === "version") {
+    ctx.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const entry = COMMAND_TABLE.find((c) => c.name === name);
+  if (entry === undefined) {
     ctx.stderr.write(`wechat-feed: unknown command "${name}" (run wechat-feed --help)\n`);
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   if (args.includes("--help") || args.includes("-h")) {
     ctx.stdout.write(`${command.usage}\n`);
     return 0;

@@ -84,7 +84,6 @@ async function readPage(path: string): Promise<string> {
 /** The `parse` command. */
 export const parseCommand: Command = {
   name: "parse",
-  summary: "parse a saved WeChat page into a document",
   usage,
   run,
 };

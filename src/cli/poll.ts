@@ -35,4 +35,4 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 }
 
 /** The `poll` command. */
-export const pollCommand: Command = { name: "poll", summary: "poll sources now", usage, run };
+export const pollCommand: Command = { name: "poll", usage, run };

@@ -77,7 +77,7 @@ export function createReindexCommand(
       await rt.close();
     }
   }
-  return { name: "reindex", summary: "rebuild Redis from the archive on disk", usage, run };
+  return { name: "reindex", usage, run };
 }
 
 /** The `reindex` command. */

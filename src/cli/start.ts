@@ -2,6 +2,7 @@
  * `wechat-feed start [--role scheduler|worker|server|all]`: runs the service until SIGINT or
  * SIGTERM, then shuts down in order within a bounded time (a second signal forces the exit).
  */
+import { resolveConfigPath } from "../config/load.ts";
 import { isAppError, StoreError, UsageError } from "../errors.ts";
 import { createLogger } from "../logger.ts";
 import { ALL_ROLES, type Role, type Service, startService } from "../main.ts";
@@ -57,6 +58,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const roles = parseRoles(values.role);
   const config = loadCliConfig(ctx);
   const logger = createLogger({ level: config.log.level, pretty: ctx.isTTY });
+  logger.info({ file: resolveConfigPath({ env: ctx.env, cwd: ctx.cwd }) }, "config loaded");
   // First-start prerequisites (chromium-check.ts, embedded-redis.ts).
   const chromiumProblem = checkChromium(config, roles);
   if (chromiumProblem !== null) logger.warn({}, chromiumProblem);
@@ -113,7 +115,6 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 /** The `start` command. */
 export const startCommand: Command = {
   name: "start",
-  summary: "run the service (scheduler, workers, server)",
   usage,
   run,
 };

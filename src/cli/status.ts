@@ -81,7 +81,6 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 /** The `status` command. */
 export const statusCommand: Command = {
   name: "status",
-  summary: "show sources, failures, the cool-down, queues and workers",
   usage,
   run,
 };

@@ -83,7 +83,6 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 /** The `summarize` command. */
 export const summarizeCommand: Command = {
   name: "summarize",
-  summary: "fill in LLM summaries of stored articles",
   usage,
   run,
 };

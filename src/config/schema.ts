@@ -123,7 +123,10 @@ const FailedRetrySchema = z.strictObject({
 });
 
 const JobsSchema = z.strictObject({
-  /** Hard timeout of one job (must exceed fetch.timeoutMs; compose's stop_grace_period must exceed it). Default 120000. */
+  /**
+   * Hard timeout of one job: at this deadline its page fetch is aborted (FETCH_TIMEOUT, retried). Must
+   * exceed fetch.timeoutMs; compose's stop_grace_period must exceed it. Default 120000.
+   */
   timeoutMs: millis(1000).default(120_000),
   /** Lock of a running job; a worker that dies mid-job loses the job after this long, then another takes it. Default 30000. */
   lockMs: millis(1000).default(30_000),
@@ -137,7 +140,10 @@ const StoreSchema = z.strictObject({
 });
 
 const LogSchema = z.strictObject({
-  /** pino level: fatal, error, warn, info, debug, trace or silent. Default `info`. Env LOG_LEVEL. */
+  /**
+   * pino level: fatal, error, warn, info, debug, trace or silent. Default `info`. Env LOG_LEVEL.
+   * `debug` also logs each HTTP request (pino-http).
+   */
   level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -11,15 +11,16 @@
  * next call.
  */
 
-import type { Browser, BrowserContext, Page, Request } from "playwright";
-import { FetchError, InvalidUrlError } from "../errors.ts";
+import type { Browser, BrowserContext, Page } from "playwright";
+import { FetchError } from "../errors.ts";
 import { toBrowserError } from "./browser-errors.ts";
+import { type BrowserPage, loadMainDocument, type NavigationState } from "./browser-navigation.ts";
 import { CHROMIUM_PATHS, findChromium, launchChromium, readBrowserPid } from "./chromium.ts";
-import { captureDocuments } from "./document-capture.ts";
-import { createHopProxy, type HopProxy, PROXY_DENIED_HEADER, PROXY_ERROR_HEADER } from "./hop-proxy.ts";
-import { decodePage, toAbortError } from "./http.ts";
+import { createHopProxy, type HopProxy } from "./hop-proxy.ts";
+import { toAbortError } from "./http.ts";
 import { createSemaphore } from "./semaphore.ts";
 
+export type { BrowserPage } from "./browser-navigation.ts";
 export { findChromium } from "./chromium.ts";
 
 /** Options of a browser pool; values come from config (`browser.*`, `fetch.*`). */
@@ -37,13 +38,6 @@ export interface BrowserPoolOptions {
   /** User-Agent of the shared context (config `fetch.userAgent`); absent keeps "HeadlessChrome". */
   readonly userAgent?: string;
   readonly logger?: { warn(obj: object, msg: string): void };
-}
-
-/** The main document of one navigation. */
-export interface BrowserPage {
-  readonly status: number;
-  readonly finalUrl: string;
-  readonly html: string;
 }
 
 /** A lazily launched, self-healing browser shared by all fetches of a process. */
@@ -64,11 +58,9 @@ interface Session {
   readonly pid: number | null;
 }
 
-interface FetchState {
+interface FetchState extends NavigationState {
   page: Page | null;
-  navUrl: string;
   timedOut: boolean;
-  tooLarge: boolean;
   /** The session the page belongs to, once one is open. */
   session: Session | null;
 }
@@ -88,72 +80,131 @@ function killBrowser(made: Session | null): void {
 
 const poolClosed = (): FetchError => new FetchError("FETCH_BROWSER_CRASH", "browser: pool closed", {});
 
-/** Creates a pool; nothing is launched until the first fetch. */
-export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
-  const { checkHop, maxBytes, navigationTimeoutMs } = options;
-  const semaphore = createSemaphore(Math.max(1, options.concurrency));
-  const pages = new Set<Page>();
+/**
+ * Launches Chromium (behind `proxyUrl` when given) with the one shared context; `onDisconnect` hears
+ * when that browser goes away.
+ */
+async function launchSession(
+  options: BrowserPoolOptions,
+  proxyUrl: string | null,
+  onDisconnect: (browser: Browser) => void,
+): Promise<Session> {
+  const executablePath = options.executablePath ?? findChromium({});
+  if (executablePath === null) {
+    throw new FetchError("FETCH_BROWSER_CRASH", "browser: no Chromium executable found", {
+      searched: CHROMIUM_PATHS,
+    });
+  }
+  const browser = await launchChromium(executablePath, proxyUrl);
+  browser.on("disconnected", () => onDisconnect(browser));
+  try {
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      acceptDownloads: false,
+      serviceWorkers: "block",
+      locale: "zh-CN",
+      ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+    });
+    return { browser, context, pid: await readBrowserPid(browser) };
+  } catch (error) {
+    await browser.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The pool's browser: launched on demand, reset when it disconnects, shut down once. */
+interface SessionKeeper {
+  /** The running session, launching one when there is none (or the last one disconnected). */
+  ensure(): Promise<Session>;
+  /** The launched session, if any. */
+  current(): Session | null;
+  /** Closes the browser, its context and the proxy (after `beforeClose` ran); later calls launch nothing. */
+  shutdown(beforeClose: () => Promise<void>): Promise<void>;
+}
+
+function createSessionKeeper(options: BrowserPoolOptions): SessionKeeper {
+  const { checkHop } = options;
   let session: Promise<Session> | null = null;
   let current: Session | null = null;
   let proxy: Promise<HopProxy> | null = null;
-  let closing: Promise<void> | null = null;
+  let shuttingDown = false;
 
-  const isAllowed = (url: string): boolean => {
-    try {
-      checkHop?.(new URL(url));
-      return true;
-    } catch {
-      return false;
-    }
+  const onDisconnect = (browser: Browser): void => {
+    if (current?.browser !== browser) return;
+    current = null;
+    session = null;
+    if (!shuttingDown) options.logger?.warn({}, "browser disconnected");
   };
-
   const launch = async (): Promise<Session> => {
-    const executablePath = options.executablePath ?? findChromium({});
-    if (executablePath === null) {
-      throw new FetchError("FETCH_BROWSER_CRASH", "browser: no Chromium executable found", {
-        searched: CHROMIUM_PATHS,
-      });
-    }
     if (checkHop !== undefined) proxy ??= createHopProxy(checkHop);
-    const browser = await launchChromium(executablePath, proxy === null ? null : (await proxy).url);
-    browser.on("disconnected", () => {
-      if (current?.browser !== browser) return;
-      current = null;
-      session = null;
-      if (closing === null) options.logger?.warn({}, "browser disconnected");
-    });
-    try {
-      const context = await browser.newContext({
-        javaScriptEnabled: false,
-        acceptDownloads: false,
-        serviceWorkers: "block",
-        locale: "zh-CN",
-        ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
-      });
-      const made: Session = { browser, context, pid: await readBrowserPid(browser) };
-      current = made;
-      return made;
-    } catch (error) {
-      await browser.close().catch(() => undefined);
-      throw error;
-    }
+    const made = await launchSession(options, proxy === null ? null : (await proxy).url, onDisconnect);
+    current = made;
+    return made;
   };
+  return {
+    ensure() {
+      // Belt and braces for a disconnect that raced the launch and so reset nothing.
+      if (current !== null && !current.browser.isConnected()) {
+        current = null;
+        session = null;
+      }
+      if (session === null) {
+        const launching = launch();
+        session = launching;
+        launching.catch(() => {
+          if (session === launching) session = null;
+        });
+      }
+      return session;
+    },
+    current: () => current,
+    async shutdown(beforeClose) {
+      shuttingDown = true;
+      const open = session;
+      session = null;
+      await beforeClose();
+      const made = await open?.catch(() => null);
+      current = null;
+      await made?.context.close().catch(() => undefined);
+      await made?.browser.close().catch(() => undefined);
+      await (await proxy?.catch(() => null))?.close();
+    },
+  };
+}
 
-  const ensureSession = (): Promise<Session> => {
-    // Belt and braces for a disconnect that raced the launch and so reset nothing.
-    if (current !== null && !current.browser.isConnected()) {
-      current = null;
-      session = null;
-    }
-    if (session === null) {
-      const launching = launch();
-      session = launching;
-      launching.catch(() => {
-        if (session === launching) session = null;
-      });
-    }
-    return session;
+/**
+ * Starts the deadlines of one fetch once its tab is open (a launch does not count against one page's
+ * budget): at `timeoutMs` the tab is closed (`stop`), which interrupts every Playwright call in flight.
+ * A renderer wedged on a huge document can ignore even that, so past a grace period the browser is
+ * killed, which fails every pending call; the next fetch relaunches it. The watchdog is cleared last,
+ * after the tab is closed, since that close can hang too.
+ */
+function createDeadlines(state: FetchState, timeoutMs: number, stop: () => void) {
+  let timer: NodeJS.Timeout | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  return {
+    start(): void {
+      timer = setTimeout(() => {
+        state.timedOut = true;
+        stop();
+      }, timeoutMs);
+      watchdog = setTimeout(() => {
+        state.timedOut = true;
+        killBrowser(state.session);
+      }, timeoutMs + WEDGED_GRACE_MS);
+    },
+    clearTimer: () => clearTimeout(timer),
+    clearWatchdog: () => clearTimeout(watchdog),
   };
+}
+
+/** Creates a pool; nothing is launched until the first fetch. */
+export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
+  const { checkHop, navigationTimeoutMs } = options;
+  const semaphore = createSemaphore(Math.max(1, options.concurrency));
+  const sessions = createSessionKeeper(options);
+  const pages = new Set<Page>();
+  let closing: Promise<void> | null = null;
 
   const openPage = async (made: Session): Promise<Page> => {
     const page = await made.context.newPage().catch(async (error: unknown) => {
@@ -164,119 +215,57 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     pages.add(page);
     return page;
   };
-
-  /**
-   * Navigates a tab to `url` and reads the main document, enforcing hops, status and size. `onPageOpen`
-   * starts the deadline (a launch does not count against one page's budget) and says if already stopped.
-   */
-  const load = async (url: string, state: FetchState, onPageOpen: () => boolean): Promise<BrowserPage> => {
-    const made = await ensureSession();
-    state.session = made;
-    const page = await openPage(made);
-    state.page = page;
-    if (onPageOpen()) await page.close().catch(() => undefined);
-    const onTooLarge = (): void => {
-      state.tooLarge = true;
-    };
-    const capture = await captureDocuments(made.context, page, { maxBytes, onTooLarge });
-    page.on("request", (request: Request) => {
-      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) state.navUrl = request.url();
-    });
-    const response = await page.goto(url, { timeout: navigationTimeoutMs, waitUntil: "domcontentloaded" });
-    if (response === null) throw new FetchError("FETCH_NETWORK", "browser: navigation gave no response", {});
-    // A hop the proxy refused ends on the refused URL: report that host, as the http fetcher does.
-    if (!isAllowed(response.url())) checkHop?.(new URL(response.url()));
-    const headers = response.headers();
-    if (headers[PROXY_DENIED_HEADER] !== undefined) {
-      throw new InvalidUrlError("URL_HOST_DENIED", "browser: hop refused by the proxy", {});
-    }
-    const proxyError = headers[PROXY_ERROR_HEADER];
-    if (proxyError !== undefined) {
-      throw new FetchError("FETCH_NETWORK", `browser: network error (${proxyError})`, {
-        errorCode: proxyError,
-      });
-    }
-    const status = response.status();
-    if (status < 200 || status > 299) {
-      const retryAfter = headers["retry-after"];
-      throw new FetchError("FETCH_HTTP_STATUS", `browser: status ${status}`, {
-        status,
-        ...(retryAfter === undefined ? {} : { retryAfter }),
-      });
-    }
-    const body = capture.body();
-    if (body === null) throw new FetchError("FETCH_BROWSER_CRASH", "browser: main document not captured", {});
-    return { status, finalUrl: page.url(), html: decodePage(body) };
-  };
-
   const closePage = async (page: Page | null): Promise<void> => {
     if (page === null) return;
     pages.delete(page);
     await page.close().catch(() => undefined);
+  };
+  /** Opens a tab (launching the browser if needed), starts the deadlines, then loads `url` in it. */
+  const load = async (url: string, state: FetchState, signal: AbortSignal | undefined, start: () => void) => {
+    const made = await sessions.ensure();
+    state.session = made;
+    const page = await openPage(made);
+    state.page = page;
+    start();
+    // The caller may have aborted while the browser was launching.
+    if (signal?.aborted === true) await page.close().catch(() => undefined);
+    return loadMainDocument(made.context, page, url, options, state);
   };
 
   const fetchHtml = async (url: string, signal?: AbortSignal): Promise<BrowserPage> => {
     if (closing !== null) throw poolClosed();
     if (signal?.aborted === true) throw toAbortError(signal.reason, "browser");
     const release = await semaphore.acquire(signal);
-    const state: FetchState = {
-      page: null,
-      navUrl: url,
-      timedOut: false,
-      tooLarge: false,
-      session: null,
-    };
+    const state: FetchState = { page: null, navUrl: url, timedOut: false, tooLarge: false, session: null };
     // Closing the page is the one way to interrupt every Playwright call in flight at once.
     const stop = (): void => {
       void state.page?.close().catch(() => undefined);
     };
-    let timer: NodeJS.Timeout | undefined;
-    let watchdog: NodeJS.Timeout | undefined;
-    const onPageOpen = (): boolean => {
-      timer = setTimeout(() => {
-        state.timedOut = true;
-        stop();
-      }, navigationTimeoutMs);
-      // A renderer wedged on a huge document can ignore even page.close(): past the grace period the
-      // browser is killed, which fails every pending call; the next fetch relaunches it.
-      watchdog = setTimeout(() => {
-        state.timedOut = true;
-        killBrowser(state.session);
-      }, navigationTimeoutMs + WEDGED_GRACE_MS);
-      // The caller may have aborted while the browser was launching.
-      return signal?.aborted === true;
-    };
+    const deadlines = createDeadlines(state, navigationTimeoutMs, stop);
     signal?.addEventListener("abort", stop, { once: true });
     try {
       if (closing !== null) throw poolClosed();
-      return await load(url, state, onPageOpen);
+      return await load(url, state, signal, deadlines.start);
     } catch (error) {
       throw toBrowserError(error, state, { signal, timeoutMs: navigationTimeoutMs, checkHop });
     } finally {
-      clearTimeout(timer);
+      deadlines.clearTimer();
       signal?.removeEventListener("abort", stop);
       await closePage(state.page);
-      clearTimeout(watchdog);
+      deadlines.clearWatchdog();
       release();
     }
   };
 
   return {
     fetchHtml,
-    isConnected: () => current?.browser.isConnected() ?? false,
-    pid: () => current?.pid ?? null,
     close() {
-      closing ??= (async () => {
-        const open = session;
-        session = null;
+      closing ??= sessions.shutdown(async () => {
         await Promise.all([...pages].map((page) => page.close().catch(() => undefined)));
-        const made = await open?.catch(() => null);
-        current = null;
-        await made?.context.close().catch(() => undefined);
-        await made?.browser.close().catch(() => undefined);
-        await (await proxy?.catch(() => null))?.close();
-      })();
+      });
       return closing;
     },
+    isConnected: () => sessions.current()?.browser.isConnected() ?? false,
+    pid: () => sessions.current()?.pid ?? null,
   };
 }

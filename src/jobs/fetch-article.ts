@@ -20,7 +20,13 @@ import type { FetchArticleData } from "./queues.ts";
 
 /** How a fetch-article job ended. */
 export type FetchOutcome =
-  | { readonly outcome: "stored" | "updated" | "unchanged"; readonly key: string; readonly path: string }
+  | {
+      readonly outcome: "stored" | "updated" | "unchanged";
+      readonly key: string;
+      readonly path: string;
+      /** The parser's warnings, so the job's outcome line (and its BullMQ result) carries them. */
+      readonly warnings?: readonly string[];
+    }
   | { readonly outcome: "duplicate"; readonly key: string }
   | { readonly outcome: "tombstoned"; readonly key: string };
 
@@ -28,7 +34,7 @@ export type FetchOutcome =
 export interface FetchArticleDeps extends IngestDeps {
   readonly dataDir: string;
   /** Fetches a WeChat page with the chosen fetcher (`null` means the configured default). */
-  fetchPage(url: string, fetcher: FetchArticleData["fetcher"]): Promise<RawPage>;
+  fetchPage(url: string, fetcher: FetchArticleData["fetcher"], signal?: AbortSignal): Promise<RawPage>;
   /** Keeps a page that failed to parse, for diagnosis; resolves to where it went. */
   keepFailedPage(key: string, html: string): Promise<string>;
   /** Logs what parsing and building fell back on (an unknown page type, a date not the page's). */
@@ -47,9 +53,9 @@ export function storedKeyOf(article: ParsedArticle, fetchedUrl: string): string 
 /** Creates the fetch-article processor. */
 export function createFetchArticle(
   deps: FetchArticleDeps,
-): (data: FetchArticleData) => Promise<FetchOutcome> {
+): (data: FetchArticleData, signal?: AbortSignal) => Promise<FetchOutcome> {
   const { store } = deps;
-  return async (data) => {
+  return async (data, signal) => {
     const known = (await store.resolveAlias(data.key)) ?? data.key;
     // A truncated copy (imported from the old archive) does not count: this fetch replaces it.
     const stored = await store.readArticle(known);
@@ -60,7 +66,7 @@ export function createFetchArticle(
     }
     if ((await store.readTombstone(known)) !== null) return { outcome: "tombstoned", key: known };
 
-    const page = await deps.fetchPage(data.url, data.fetcher);
+    const page = await deps.fetchPage(data.url, data.fetcher, signal);
     let parsed: ParsedArticle;
     try {
       // The final URL (mapped back to WeChat's host) reveals captcha redirects; a non-article page
@@ -104,6 +110,7 @@ export function createFetchArticle(
       archivePath: archivePath(deps.dataDir, doc.date, key),
       storedAt: page.fetchedAt.getTime(),
     };
-    return ingestDocument(deps, { article, text });
+    const outcome = await ingestDocument(deps, { article, text });
+    return warnings.length === 0 ? outcome : { ...outcome, warnings };
   };
 }

@@ -139,6 +139,27 @@ function keepSummaries(files: readonly DocumentFile[], options: ImportOptions, d
   });
 }
 
+/** Pass 1's tally: the index of the best copy of each article, the stub and summary files, and the counts. */
+function pickBestCopies(scanned: readonly Scanned[], files: readonly DocumentFile[]) {
+  const best = new Map<string, number>();
+  const stubFiles: string[] = [];
+  const summaryFiles: DocumentFile[] = [];
+  let unreadable = 0;
+  let copies = 0;
+  scanned.forEach((entry, index) => {
+    if (entry.kind === "unreadable") unreadable++;
+    else if (entry.kind === "stub") stubFiles.push(files[index]?.relative ?? "");
+    else if (entry.kind === "summary") summaryFiles.push(files[index] as DocumentFile);
+    else {
+      copies++;
+      const current = best.get(entry.key);
+      const held = current === undefined ? undefined : scanned[current];
+      if (held?.kind !== "article" || isBetter(entry, held)) best.set(entry.key, index);
+    }
+  });
+  return { best, stubFiles, summaryFiles, unreadable, copies };
+}
+
 /** Imports every document under `options.dir`; resolves to the counts. Redis or disk failures throw. */
 export async function importArchive(options: ImportOptions, deps: ImportDeps): Promise<ImportSummary> {
   const { store, logger } = deps;
@@ -165,22 +186,9 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
       length: result.bodyLength,
     };
   });
-  const best = new Map<string, number>();
-  const stubFiles: string[] = [];
-  const summaryFiles: DocumentFile[] = [];
-  let unreadable = 0;
-  let copies = 0;
-  scanned.forEach((entry, index) => {
-    if (entry.kind === "unreadable") unreadable++;
-    else if (entry.kind === "stub") stubFiles.push(files[index]?.relative ?? "");
-    else if (entry.kind === "summary") summaryFiles.push(files[index] as DocumentFile);
-    else {
-      copies++;
-      const current = best.get(entry.key);
-      const held = current === undefined ? undefined : scanned[current];
-      if (held?.kind !== "article" || isBetter(entry, held)) best.set(entry.key, index);
-    }
-  });
+  const tally = pickBestCopies(scanned, files);
+  const { best, stubFiles, summaryFiles, copies } = tally;
+  let unreadable = tally.unreadable;
 
   // Pass 2: store the best copy of each article unless the store already has it (or a better one).
   let imported = 0;

@@ -15,7 +15,8 @@ import { classifyPage } from "../parsers/page-kind.ts";
 
 /** Fetches WeChat pages and upstream listings with the configured limits. */
 export interface PageFetcher {
-  fetchPage(url: string, fetcher: Fetcher | null): Promise<RawPage>;
+  /** `signal` is the job's deadline: when it fires, the request (or navigation) is abandoned. */
+  fetchPage(url: string, fetcher: Fetcher | null, signal?: AbortSignal): Promise<RawPage>;
   /** Fetches a WeChat URL's body over HTTP (album JSON pages). */
   fetchWeChatText(url: string): Promise<string>;
   /** Fetches an upstream feed, OPML or URL list (any public http(s) host). */
@@ -34,17 +35,19 @@ export function createPageFetcher(
     maxBytes: fetch.maxBytes,
     userAgent: fetch.userAgent,
   };
-  const viaBrowser = (url: string) => fetchPageBrowser(browser(), url, { origin: fetch.origin });
+  const withSignal = (signal: AbortSignal | undefined) => (signal === undefined ? {} : { signal });
+  const viaBrowser = (url: string, signal: AbortSignal | undefined) =>
+    fetchPageBrowser(browser(), url, { origin: fetch.origin, ...withSignal(signal) });
   return {
-    async fetchPage(url, fetcher) {
+    async fetchPage(url, fetcher, signal) {
       switch (fetcher ?? fetch.fetcher) {
         case "http":
-          return fetchPageHttp(url, http);
+          return fetchPageHttp(url, { ...http, ...withSignal(signal) });
         case "browser":
-          return viaBrowser(url);
+          return viaBrowser(url, signal);
         case "auto": {
-          const page = await fetchPageHttp(url, http);
-          return classifyPage(page.html, page.finalUrl) === "unknown" ? viaBrowser(url) : page;
+          const page = await fetchPageHttp(url, { ...http, ...withSignal(signal) });
+          return classifyPage(page.html, page.finalUrl) === "unknown" ? viaBrowser(url, signal) : page;
         }
       }
     },

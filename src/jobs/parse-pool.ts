@@ -77,7 +77,12 @@ const ERROR_CLASSES: Readonly<Record<string, typeof AppError>> = {
   StoreError,
 };
 
-const WORKER_MODULE = new URL("./parse-worker.ts", import.meta.url).href;
+/**
+ * The thread's module beside this one, with this file's own extension: `.js` when running compiled
+ * from dist/, `.ts` when running the sources under tsx (tests, benchmarks).
+ */
+const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf("."));
+const WORKER_MODULE = new URL(`./parse-worker${OWN_EXTENSION}`, import.meta.url).href;
 
 /** Options of createParsePool. */
 export interface ParsePoolOptions {
@@ -142,13 +147,39 @@ function toError(data: ParseErrorData): Error {
 }
 
 /**
- * Starts a parse thread. The service runs TypeScript through tsx's loader, registered in the main
- * thread only, so the thread registers it before importing the worker module.
+ * Starts a parse thread. Compiled JavaScript loads directly. Sources run under tsx's loader, which is
+ * registered in the main thread only, so that thread registers it before importing the worker module.
  */
 function startThread(): Worker {
+  if (OWN_EXTENSION !== ".ts") return new Worker(new URL(WORKER_MODULE));
   const tsx = import.meta.resolve("tsx/esm/api");
   const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(WORKER_MODULE)}); });`;
   return new Worker(code, { eval: true });
+}
+
+/** Sends `task`'s page to `slot`'s thread in slices. */
+function sendTask(slot: Slot, task: Task): void {
+  const worker = slot.worker;
+  void postInSlices<ParseRequest>(
+    task.html,
+    (message) => {
+      // The thread may have been replaced meanwhile; its task has been failed then.
+      if (slot.worker === worker && slot.task === task) worker.postMessage(message);
+    },
+    (text) => ({ kind: "slice", text }),
+    (text) => (task.url === undefined ? { kind: "parse", text } : { kind: "parse", text, url: task.url }),
+  );
+}
+
+/** Settles `slot`'s task with its thread's final reply (the article's body is the slices joined). */
+function settleTask(slot: Slot, reply: Exclude<ParseReply, { kind: "slice" }>): void {
+  const task = slot.task;
+  const head = slot.slices.join("");
+  slot.task = null;
+  slot.slices = [];
+  if (task === null) return;
+  if (reply.kind === "article") task.resolve({ ...reply.article, content: head + reply.article.content });
+  else task.reject(toError(reply.error));
 }
 
 /** Creates a pool of `threads` parse threads (started on first use). */
@@ -157,19 +188,6 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
   const slots: Slot[] = [];
   const queue: Task[] = [];
   let closed = false;
-
-  const send = (slot: Slot, task: Task): void => {
-    const worker = slot.worker;
-    void postInSlices<ParseRequest>(
-      task.html,
-      (message) => {
-        // The thread may have been replaced meanwhile; its task has been failed then.
-        if (slot.worker === worker && slot.task === task) worker.postMessage(message);
-      },
-      (text) => ({ kind: "slice", text }),
-      (text) => (task.url === undefined ? { kind: "parse", text } : { kind: "parse", text, url: task.url }),
-    );
-  };
 
   const dispatch = (): void => {
     if (closed) return;
@@ -180,7 +198,7 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
       if (task === undefined) return;
       slot.task = task;
       slot.slices = [];
-      send(slot, task);
+      sendTask(slot, task);
     }
   };
 
@@ -202,26 +220,15 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
     dispatch();
   }
 
-  function settle(slot: Slot, reply: Exclude<ParseReply, { kind: "slice" }>): void {
-    const task = slot.task;
-    const head = slot.slices.join("");
-    slot.task = null;
-    slot.slices = [];
-    if (task === null) return;
-    if (reply.kind === "article") task.resolve({ ...reply.article, content: head + reply.article.content });
-    else task.reject(toError(reply.error));
-  }
-
   function watch(slot: Slot, worker: Worker): void {
     const current = () => !closed && slot.worker === worker;
     worker.on("message", (reply: ParseReply) => {
       if (!current()) return;
-      if (reply.kind === "slice") {
-        slot.slices.push(reply.text);
-        return;
+      if (reply.kind === "slice") slot.slices.push(reply.text);
+      else {
+        settleTask(slot, reply);
+        dispatch();
       }
-      settle(slot, reply);
-      dispatch();
     });
     worker.on("error", (error: Error) => {
       if (current()) replace(slot, `failed: ${error.message}`);

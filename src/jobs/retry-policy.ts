@@ -13,8 +13,11 @@ export type Decision =
   | { readonly kind: "delay"; readonly delayMs: number }
   /** Record a tombstone and never retry. */
   | { readonly kind: "tombstone"; readonly alert: boolean }
-  /** Fail for good; keep the page for diagnosis when it was a parse failure. */
-  | { readonly kind: "fail"; readonly keepPage: boolean; readonly alert: boolean }
+  /**
+   * Fail for good. (A page that fails to parse is kept for diagnosis by fetch-article.ts itself,
+   * where the HTML is at hand.)
+   */
+  | { readonly kind: "fail"; readonly alert: boolean }
   /** Pause all WeChat fetching for `durationMs`; the job waits without spending an attempt. */
   | { readonly kind: "cooldown"; readonly durationMs: number; readonly level: number }
   /** Pause all WeChat fetching for `durationMs` without escalating (the daily budget is spent). */
@@ -88,10 +91,10 @@ export function decide(error: unknown, state: PolicyState): Decision {
     const retryInMs = error.details.retryInMs;
     return { kind: "pause", durationMs: typeof retryInMs === "number" ? retryInMs : HOUR };
   }
-  if (PARSE.has(code)) return { kind: "fail", keepPage: true, alert: true };
-  if (FAIL.has(code)) return { kind: "fail", keepPage: false, alert: false };
+  if (PARSE.has(code)) return { kind: "fail", alert: true };
+  if (FAIL.has(code)) return { kind: "fail", alert: false };
   if (code === "FETCH_HTTP_STATUS" && !isRetryableStatus(error.details.status)) {
-    return { kind: "fail", keepPage: false, alert: false };
+    return { kind: "fail", alert: false };
   }
   return { kind: "retry" };
 }

@@ -30,6 +30,15 @@ export interface Scheduler {
   isTicking(): boolean;
 }
 
+/** The poll-source payload: the one builder for scheduled ticks and polls asked for by hand. */
+export function buildPollJobData(
+  sourceId: string,
+  reason: PollSourceData["reason"],
+  scheduledAt: Date,
+): PollSourceData {
+  return { sourceId, reason, scheduledAt: scheduledAt.toISOString() };
+}
+
 /** Adds the poll job of `source` for the slot `scheduledAt` (a no-op when that id exists). */
 export async function addTickJob(
   queue: Queue,
@@ -38,16 +47,14 @@ export async function addTickJob(
   reason: PollSourceData["reason"],
 ): Promise<string> {
   const jobId = tickJobId(source.id, scheduledAt);
-  const data: PollSourceData = { sourceId: source.id, reason, scheduledAt: scheduledAt.toISOString() };
-  await queue.add(JOB.pollSource, data, { jobId });
+  await queue.add(JOB.pollSource, buildPollJobData(source.id, reason, scheduledAt), { jobId });
   return jobId;
 }
 
 /** Adds a poll job of `sourceId` requested by hand at `now` (CLI `poll`, the status page). */
 export async function addManualPollJob(queue: Queue, sourceId: string, now: Date): Promise<string> {
-  const data: PollSourceData = { sourceId, reason: "manual", scheduledAt: now.toISOString() };
   const jobId = manualPollJobId(sourceId, now);
-  await queue.add(JOB.pollSource, data, { jobId });
+  await queue.add(JOB.pollSource, buildPollJobData(sourceId, "manual", now), { jobId });
   return jobId;
 }
 

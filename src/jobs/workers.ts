@@ -46,6 +46,11 @@ export interface WorkerSettings {
   readonly jitterMs: number;
   /** How long a job's lock lasts without renewal: a killed worker's job is taken over after it. */
   readonly lockMs: number;
+  /**
+   * A job's deadline (config jobs.timeoutMs): its signal aborts the page fetch in flight, which then
+   * fails with FETCH_TIMEOUT and is retried like any timeout.
+   */
+  readonly jobTimeoutMs: number;
   readonly cooldown: { readonly initialMs: number; readonly maxMs: number };
 }
 
@@ -102,40 +107,18 @@ function wechatLimiter(minIntervalMs: number): { max: number; duration: number }
   return minIntervalMs > 0 ? { max: 1, duration: minIntervalMs } : { max: 1_000_000, duration: 1000 };
 }
 
-/** Starts the discover and wechat workers. */
-export function createWorkers(deps: WorkerDeps): Workers {
-  const { queues, store, logger, settings } = deps;
-  const tagIndex = createTagIndex(deps.connection, deps.prefix);
-  const addArticleJobs = async (refs: readonly ArticleRef[], origin: RefOrigin) => {
-    if (refs.length > 0) await queues.wechat.addBulk(articleJobs(refs, origin));
-  };
-  const addAlbumJob = async (data: FetchAlbumData) => {
-    const cursor = data.cursor === null ? null : `${data.cursor.beginMsgid}-${data.cursor.beginItemidx}`;
-    await queues.wechat.add(JOB.fetchAlbum, data, { jobId: albumJobId(`album-${data.sourceId}`, cursor) });
-  };
-  const pollSource = createPollSource({
-    ...deps,
-    addArticleJobs,
-    addAlbumJob,
-    onRejected: (sourceId, rejected) =>
-      logger.info(
-        { sourceId, count: rejected.length, links: toLoggedRejectedLinks(rejected) },
-        "links rejected",
-      ),
-    onSkipped: (sourceId, skipped) =>
-      logger.info({ sourceId, skipped, max: deps.maxItemsPerListing }, "listing items skipped"),
-    tagArticles: (keys, tags) => tagIndex.tagArticles(keys, tags, deps.now()),
-  });
-  const fetchArticle = createFetchArticle({ ...deps, store });
-  const fetchAlbum = createFetchAlbum({ ...deps, addArticleJobs, addAlbumJob });
-  const observe = (
-    queue: string,
-    job: Job,
-    outcome: string,
-    code: string | null,
-    durationMs: number,
-    result: object | null,
-  ) =>
+/** Reports one job outcome to `deps.observe` (metrics, notifications). */
+type Observe = (
+  queue: string,
+  job: Job,
+  outcome: string,
+  code: string | null,
+  durationMs: number,
+  result: object | null,
+) => void;
+
+function createObserve(deps: WorkerDeps): Observe {
+  return (queue, job, outcome, code, durationMs, result) =>
     deps.observe?.({
       queue,
       jobName: job.name,
@@ -145,153 +128,151 @@ export function createWorkers(deps: WorkerDeps): Workers {
       data: job.data,
       result: { ...result },
     });
-  const base = {
-    connection: deps.connection,
-    prefix: deps.prefix,
-    lockDuration: settings.lockMs,
-    stalledInterval: settings.lockMs,
+}
+
+/** The discover processor: polls a source, records the poll (or its failure) in the source state. */
+function createDiscoverProcessor(
+  deps: WorkerDeps,
+  pollSource: ReturnType<typeof createPollSource>,
+  observe: Observe,
+) {
+  const { logger } = deps;
+  return async (job: Job) => {
+    const started = deps.now();
+    const data = parsePayload(PollSourceDataSchema, job);
+    try {
+      const result = await pollSource(data);
+      await deps.sourceState.recordPoll(data.sourceId, {
+        at: deps.now(),
+        ok: true,
+        found: result.found,
+        added: result.added,
+        ...(result.feeds === undefined ? {} : { feeds: result.feeds }),
+      });
+      const durationMs = deps.now() - started;
+      logger.info(
+        { queue: QUEUE.discover, jobId: job.id, jobName: job.name, ...result, durationMs },
+        "job completed",
+      );
+      observe(QUEUE.discover, job, "polled", null, durationMs, result);
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const feeds = isAppError(error)
+        ? (error.details.feeds as readonly FeedPollResult[] | undefined)
+        : undefined;
+      await deps.sourceState.recordPoll(data.sourceId, {
+        at: deps.now(),
+        ok: false,
+        found: 0,
+        added: 0,
+        error: isAppError(error) ? `${error.code}: ${message}` : message,
+        ...(feeds === undefined ? {} : { feeds }),
+      });
+      const durationMs = deps.now() - started;
+      logger.warn(
+        {
+          queue: QUEUE.discover,
+          jobId: job.id,
+          sourceId: data.sourceId,
+          err: error,
+          durationMs,
+          outcome: "failed",
+        },
+        "job failed",
+      );
+      observe(QUEUE.discover, job, "error", errorCodeOf(error), durationMs, null);
+      throw isPermanentFailure(error) ? new UnrecoverableError(message) : error;
+    }
   };
+}
 
-  const discover = new Worker(
-    QUEUE.discover,
-    async (job: Job) => {
-      const started = deps.now();
-      const data = parsePayload(PollSourceDataSchema, job);
-      try {
-        const result = await pollSource(data);
-        await deps.sourceState.recordPoll(data.sourceId, {
-          at: deps.now(),
-          ok: true,
-          found: result.found,
-          added: result.added,
-          ...(result.feeds === undefined ? {} : { feeds: result.feeds }),
-        });
-        const durationMs = deps.now() - started;
-        logger.info(
-          { queue: QUEUE.discover, jobId: job.id, jobName: job.name, ...result, durationMs },
-          "job completed",
-        );
-        observe(QUEUE.discover, job, "polled", null, durationMs, result);
-        return result;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const feeds = isAppError(error)
-          ? (error.details.feeds as readonly FeedPollResult[] | undefined)
-          : undefined;
-        await deps.sourceState.recordPoll(data.sourceId, {
-          at: deps.now(),
-          ok: false,
-          found: 0,
-          added: 0,
-          error: isAppError(error) ? `${error.code}: ${message}` : message,
-          ...(feeds === undefined ? {} : { feeds }),
-        });
-        logger.warn(
-          {
-            queue: QUEUE.discover,
-            jobId: job.id,
-            sourceId: data.sourceId,
-            err: error,
-            durationMs: deps.now() - started,
-            outcome: "failed",
-          },
-          "job failed",
-        );
-        observe(QUEUE.discover, job, "error", errorCodeOf(error), deps.now() - started, null);
-        throw isPermanentFailure(error) ? new UnrecoverableError(message) : error;
+/** What the wechat processor runs: the two fetch processors and the retry policy's dependencies. */
+interface WechatSteps {
+  readonly fetchArticle: ReturnType<typeof createFetchArticle>;
+  readonly fetchAlbum: ReturnType<typeof createFetchAlbum>;
+  readonly decisionDeps: DecisionDeps;
+}
+
+/**
+ * The wechat processor: an album page or an article, under the job's deadline (its signal aborts the
+ * fetch in flight); a failure goes through the retry policy (applyDecision).
+ */
+function createWechatProcessor(deps: WorkerDeps, steps: WechatSteps, observe: Observe) {
+  const { logger, settings } = deps;
+  return async (job: Job, token?: string) => {
+    const started = deps.now();
+    const deadline = AbortSignal.timeout(settings.jobTimeoutMs);
+    try {
+      if (settings.jitterMs > 0) await sleep(Math.random() * settings.jitterMs);
+      let result: Awaited<ReturnType<WechatSteps["fetchAlbum"] | WechatSteps["fetchArticle"]>>;
+      if (job.name === JOB.fetchAlbum)
+        result = await steps.fetchAlbum(parsePayload(FetchAlbumDataSchema, job));
+      else {
+        const data = parsePayload(FetchArticleDataSchema, job);
+        result = await steps.fetchArticle(data, deadline);
+        // Stored, known or tombstoned: whatever failed before is settled.
+        await deps.failed.clearFailure(data.key);
       }
-    },
-    { ...base, concurrency: settings.concurrency },
-  );
-
-  let wechat: Worker;
-  const decisionDeps: DecisionDeps = {
-    store,
-    sourceState: deps.sourceState,
-    logger: logger.child({ queue: QUEUE.wechat }),
-    cooldown: settings.cooldown,
-    now: deps.now,
-    rateLimit: (ms) => wechat.rateLimit(ms),
-    enqueueMigrationTarget: async (url) => {
-      const target = parseArticleUrl(url);
-      const ref = { url: target.url, key: target.key, title: null, date: null };
-      await addArticleJobs([ref], { sourceId: MANUAL_SOURCE_ID, sourceName: null, fetcher: null });
-    },
+      if (result.outcome === "stored" || result.outcome === "updated") {
+        await deps.onArticleChanged(result.key);
+        await deps.onArticleSaved?.(result.key, result.outcome);
+      }
+      const durationMs = deps.now() - started;
+      logger.info(
+        { queue: QUEUE.wechat, jobId: job.id, jobName: job.name, ...result, durationMs },
+        "job completed",
+      );
+      observe(QUEUE.wechat, job, result.outcome, null, durationMs, result);
+      return result;
+    } catch (error) {
+      const durationMs = deps.now() - started;
+      logger.debug({ queue: QUEUE.wechat, jobId: job.id, err: error, durationMs }, "job attempt failed");
+      try {
+        return await applyDecision(error, job, token, steps.decisionDeps);
+      } finally {
+        // After the decision, so observers see its effects (the cool-down it started).
+        observe(QUEUE.wechat, job, "error", errorCodeOf(error), durationMs, null);
+      }
+    }
   };
-  wechat = new Worker(
-    QUEUE.wechat,
-    async (job: Job, token?: string) => {
-      const started = deps.now();
-      try {
-        if (settings.jitterMs > 0) await sleep(Math.random() * settings.jitterMs);
-        let result: Awaited<ReturnType<typeof fetchAlbum | typeof fetchArticle>>;
-        if (job.name === JOB.fetchAlbum) result = await fetchAlbum(parsePayload(FetchAlbumDataSchema, job));
-        else {
-          const data = parsePayload(FetchArticleDataSchema, job);
-          result = await fetchArticle(data);
-          // Stored, known or tombstoned: whatever failed before is settled.
-          await deps.failed.clearFailure(data.key);
-        }
-        if (result.outcome === "stored" || result.outcome === "updated") {
-          await deps.onArticleChanged(result.key);
-          await deps.onArticleSaved?.(result.key, result.outcome);
-        }
-        const durationMs = deps.now() - started;
-        logger.info(
-          { queue: QUEUE.wechat, jobId: job.id, jobName: job.name, ...result, durationMs },
-          "job completed",
-        );
-        observe(QUEUE.wechat, job, result.outcome, null, durationMs, result);
-        return result;
-      } catch (error) {
-        const durationMs = deps.now() - started;
-        logger.debug({ queue: QUEUE.wechat, jobId: job.id, err: error, durationMs }, "job attempt failed");
-        try {
-          return await applyDecision(error, job, token, decisionDeps);
-        } finally {
-          // After the decision, so observers see its effects (the cool-down it started).
-          observe(QUEUE.wechat, job, "error", errorCodeOf(error), durationMs, null);
-        }
-      }
-    },
-    {
-      ...base,
-      concurrency: settings.concurrency,
-      limiter: wechatLimiter(settings.minIntervalMs),
-    },
-  );
+}
 
-  const { buildDigest } = deps;
-  const publish =
-    buildDigest === undefined
-      ? null
-      : new Worker(
-          QUEUE.publish,
-          async (job: Job) => {
-            const started = deps.now();
-            try {
-              const result = await buildDigest(parsePayload(BuildDigestDataSchema, job));
-              const durationMs = deps.now() - started;
-              logger.info(
-                { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
-                "job completed",
-              );
-              observe(QUEUE.publish, job, "built", null, durationMs, result);
-              return result;
-            } catch (error) {
-              // A day that is no date, or whose window is still open, cannot succeed on a retry.
-              if (isAppError(error, "USAGE")) throw new UnrecoverableError(error.message);
-              throw error;
-            }
-          },
-          { ...base, concurrency: 1 },
-        );
-  const all = publish === null ? [discover, wechat] : [discover, wechat, publish];
+/** The publish processor: builds a day's digest. */
+function createPublishProcessor(
+  deps: WorkerDeps,
+  buildDigest: NonNullable<WorkerDeps["buildDigest"]>,
+  observe: Observe,
+) {
+  return async (job: Job) => {
+    const started = deps.now();
+    try {
+      const result = await buildDigest(parsePayload(BuildDigestDataSchema, job));
+      const durationMs = deps.now() - started;
+      deps.logger.info(
+        { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
+        "job completed",
+      );
+      observe(QUEUE.publish, job, "built", null, durationMs, result);
+      return result;
+    } catch (error) {
+      // A day that is no date, or whose window is still open, cannot succeed on a retry.
+      if (isAppError(error, "USAGE")) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  };
+}
 
+/**
+ * Logs each failed job's outcome and errors of every worker; a wechat job that failed for good gets
+ * its failure record (for automatic and manual retries).
+ */
+function watchFailures(deps: WorkerDeps, wechat: Worker, all: readonly Worker[]): void {
+  const { logger } = deps;
   const failureDeps = {
     failed: deps.failed,
-    store,
-    wechatQueue: queues.wechat,
+    store: deps.store,
+    wechatQueue: deps.queues.wechat,
     policy: deps.failedRetryPolicy,
     logger,
     now: deps.now,
@@ -320,21 +301,91 @@ export function createWorkers(deps: WorkerDeps): Workers {
     });
     worker.on("error", (error) => logger.error({ queue: worker.name, err: error }, "worker error"));
   }
+}
 
-  return {
-    discover,
-    wechat,
-    publish,
-    async close(timeoutMs) {
-      const closing = Promise.all(all.map((w) => w.close()));
-      const timer = sleep(timeoutMs, "timeout" as const, { ref: false });
-      if ((await Promise.race([closing.then(() => "closed" as const), timer])) === "timeout") {
-        // Force-close: active jobs keep their locks until they expire, then another worker takes them.
-        logger.warn({ timeoutMs }, "workers force-closed");
-        await Promise.all(all.map((w) => w.close(true)));
-      }
+/** Closes `all`, force-closing them when active jobs outlast `timeoutMs`. */
+async function closeWorkers(all: readonly Worker[], timeoutMs: number, logger: Logger): Promise<void> {
+  const closing = Promise.all(all.map((w) => w.close()));
+  const timer = sleep(timeoutMs, "timeout" as const, { ref: false });
+  if ((await Promise.race([closing.then(() => "closed" as const), timer])) === "timeout") {
+    // Force-close: active jobs keep their locks until they expire, then another worker takes them.
+    logger.warn({ timeoutMs }, "workers force-closed");
+    await Promise.all(all.map((w) => w.close(true)));
+  }
+}
+
+/** Starts the discover and wechat workers (and the publish worker when digests are built here). */
+export function createWorkers(deps: WorkerDeps): Workers {
+  const { queues, store, logger, settings } = deps;
+  const tagIndex = createTagIndex(deps.connection, deps.prefix);
+  const addArticleJobs = async (refs: readonly ArticleRef[], origin: RefOrigin) => {
+    if (refs.length > 0) await queues.wechat.addBulk(articleJobs(refs, origin));
+  };
+  const addAlbumJob = async (data: FetchAlbumData) => {
+    const cursor = data.cursor === null ? null : `${data.cursor.beginMsgid}-${data.cursor.beginItemidx}`;
+    await queues.wechat.add(JOB.fetchAlbum, data, { jobId: albumJobId(`album-${data.sourceId}`, cursor) });
+  };
+  const pollSource = createPollSource({
+    ...deps,
+    addArticleJobs,
+    addAlbumJob,
+    onRejected: (sourceId, rejected) =>
+      logger.info(
+        { sourceId, count: rejected.length, links: toLoggedRejectedLinks(rejected) },
+        "links rejected",
+      ),
+    onSkipped: (sourceId, skipped) =>
+      logger.info({ sourceId, skipped, max: deps.maxItemsPerListing }, "listing items skipped"),
+    tagArticles: (keys, tags) => tagIndex.tagArticles(keys, tags, deps.now()),
+  });
+  const observe = createObserve(deps);
+  const base = {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    lockDuration: settings.lockMs,
+    stalledInterval: settings.lockMs,
+  };
+  const discover = new Worker(QUEUE.discover, createDiscoverProcessor(deps, pollSource, observe), {
+    ...base,
+    concurrency: settings.concurrency,
+  });
+
+  let wechat: Worker;
+  const decisionDeps: DecisionDeps = {
+    store,
+    sourceState: deps.sourceState,
+    logger: logger.child({ queue: QUEUE.wechat }),
+    cooldown: settings.cooldown,
+    now: deps.now,
+    rateLimit: (ms) => wechat.rateLimit(ms),
+    enqueueMigrationTarget: async (url) => {
+      const target = parseArticleUrl(url);
+      const ref = { url: target.url, key: target.key, title: null, date: null };
+      await addArticleJobs([ref], { sourceId: MANUAL_SOURCE_ID, sourceName: null, fetcher: null });
     },
   };
+  const steps: WechatSteps = {
+    fetchArticle: createFetchArticle({ ...deps, store }),
+    fetchAlbum: createFetchAlbum({ ...deps, addArticleJobs, addAlbumJob }),
+    decisionDeps,
+  };
+  wechat = new Worker(QUEUE.wechat, createWechatProcessor(deps, steps, observe), {
+    ...base,
+    concurrency: settings.concurrency,
+    limiter: wechatLimiter(settings.minIntervalMs),
+  });
+
+  const { buildDigest } = deps;
+  const publish =
+    buildDigest === undefined
+      ? null
+      : new Worker(QUEUE.publish, createPublishProcessor(deps, buildDigest, observe), {
+          ...base,
+          concurrency: 1,
+        });
+  const all = publish === null ? [discover, wechat] : [discover, wechat, publish];
+  watchFailures(deps, wechat, all);
+  return { discover, wechat, publish, close: (timeoutMs) => closeWorkers(all, timeoutMs, logger) };
 }
 
 /** Validates a job payload; a malformed one can never succeed, so it fails without retries. */

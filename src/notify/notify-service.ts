@@ -60,19 +60,35 @@ export interface NotifyService {
 const SILENCE_CHECK_MS = 60_000;
 const BROWSER_ALERT_STREAK = 3;
 
+/** The notification side of a process without notification targets: nothing to do. */
+const SILENT: NotifyService = {
+  observe: () => undefined,
+  queue: null,
+  archiveWritten: () => undefined,
+  browserFailed: () => undefined,
+  announceDigest: async () => 0,
+  close: async () => undefined,
+};
+
+/** Starts the worker that delivers queued notifications to the configured targets. */
+function startDeliveryWorker(deps: NotifyServiceDeps): Worker {
+  const { config } = deps;
+  return startNotifyWorker({
+    connection: deps.redis,
+    prefix: config.redis.prefix,
+    targets: config.notify,
+    send: deps.send ?? createFetchSend(10_000),
+    maxPerMinute: config.alerts.maxPerMinute,
+    metrics: deps.metrics,
+    logger: deps.logger.child({ module: "notify" }),
+    now: Date.now,
+  });
+}
+
 /** Creates the notification side of a process. */
 export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
   const { config, logger } = deps;
-  if (config.notify.length === 0) {
-    return {
-      observe: () => undefined,
-      queue: null,
-      archiveWritten: () => undefined,
-      browserFailed: () => undefined,
-      announceDigest: async () => 0,
-      close: async () => undefined,
-    };
-  }
+  if (config.notify.length === 0) return SILENT;
   const { prefix } = config.redis;
   const queue = createNotifyQueue(deps.redis, prefix);
   const notifier = createNotifier({ redis: deps.redis, prefix, queue, targets: config.notify });
@@ -107,19 +123,8 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
         : notifier.clear(name),
     );
 
-  let worker: Worker | null = null;
-  if (deps.roles.has("worker")) {
-    worker = startNotifyWorker({
-      connection: deps.redis,
-      prefix,
-      targets: config.notify,
-      send: deps.send ?? createFetchSend(10_000),
-      maxPerMinute: config.alerts.maxPerMinute,
-      metrics: deps.metrics,
-      logger: logger.child({ module: "notify" }),
-      now: Date.now,
-    });
-  }
+  // Deliveries run where jobs run: a worker process.
+  const worker = deps.roles.has("worker") ? startDeliveryWorker(deps) : null;
   const timer = deps.roles.has("scheduler")
     ? setInterval(
         () => quietly(deps.readStatus().then((status) => checkSilence(eventDeps, status))),

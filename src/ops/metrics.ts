@@ -27,7 +27,6 @@ export interface MetricsSnapshot {
 
 /** The metrics of one process. */
 export interface Metrics {
-  readonly registry: Registry;
   /** Article and album fetches by outcome (`stored`, `duplicate`, `error`, …) and class (error code or `none`). */
   readonly fetches: Counter<"outcome" | "class">;
   /** Pages that were fetched but could not be parsed. */
@@ -58,7 +57,6 @@ export function createMetrics(readSnapshot?: () => Promise<MetricsSnapshot>): Me
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const metrics: Metrics = {
-    registry,
     fetches: new Counter({
       name: `${PREFIX}fetches_total`,
       help: "WeChat article and album fetch jobs by outcome and class (error code, or none).",

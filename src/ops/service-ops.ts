@@ -62,7 +62,6 @@ export interface ServiceOpsDeps {
 export interface ServiceOps {
   readonly metrics: Metrics;
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
-  readonly statusDeps: StatusDeps;
   /** What the status page and `/api/status` read and do. */
   readonly status: {
     readStatus(): Promise<Status>;
@@ -88,11 +87,9 @@ export interface ServiceOps {
 /** How long a notification target may take to answer one delivery. */
 const NOTIFY_TIMEOUT_MS = 10_000;
 
-/** Builds the operator side of a process running `roles`. */
-export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
-  const { config, roles, queues } = deps;
-  const statusDeps = createStatusDeps(deps);
-  const metrics = createMetrics(async () => {
+/** The Prometheus metrics, with the status reader's figures read at each scrape. */
+function createStatusMetrics(statusDeps: StatusDeps) {
+  return createMetrics(async () => {
     const status = await readStatus(statusDeps, 1);
     const workers: Record<string, number> = {};
     for (const w of status.workers) workers[w.queue] = (workers[w.queue] ?? 0) + 1;
@@ -103,7 +100,14 @@ export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
       sources: status.sources,
     };
   });
-  const browser = createBrowserHealth();
+}
+
+/** The readiness checks of a process running `deps.roles`: each role adds what it depends on. */
+function createReadinessChecks(
+  deps: ServiceOpsDeps,
+  browser: ReturnType<typeof createBrowserHealth>,
+): Record<string, ReadinessCheck> {
+  const { config, roles } = deps;
   const checks: Record<string, ReadinessCheck> = { redis: checkRedis(deps.redis) };
   if (roles.has("worker") || roles.has("server")) checks.archive = checkWritableDir(config.dataDir);
   if (isBrowserNeeded(config, roles)) {
@@ -114,6 +118,16 @@ export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
     );
   }
   if (roles.has("scheduler")) checks.scheduler = checkScheduler(deps.isSchedulerTicking);
+  return checks;
+}
+
+/** Builds the operator side of a process running `roles`. */
+export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
+  const { config, roles, queues } = deps;
+  const statusDeps = createStatusDeps(deps);
+  const metrics = createStatusMetrics(statusDeps);
+  const browser = createBrowserHealth();
+  const checks = createReadinessChecks(deps, browser);
 
   const known = new Set(config.sources.map((source) => source.id));
   const metricsObserver = createMetricsObserver(metrics);
@@ -129,7 +143,6 @@ export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
   return {
     metrics,
     checks,
-    statusDeps,
     status: {
       readStatus: () => readStatus(statusDeps),
       // The same retry as `wechat-feed enqueue` of a failed article: its recorded job, queued again.

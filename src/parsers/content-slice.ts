@@ -16,7 +16,6 @@ export interface ElementRange {
   readonly end: number;
   /** Index just after the start tag's `>`. */
   readonly innerStart: number;
-  readonly tagName: string;
 }
 
 const ID_BEFORE = /(?:^|[\s"'/])id\s*=\s*$/;
@@ -90,7 +89,7 @@ export function elementRange(html: string, tagStart: number): ElementRange | nul
   const tagName = (open[1] ?? "").toLowerCase();
   const innerStart = OPEN_TAG.lastIndex;
   if (VOID_TAGS.has(tagName) || html[innerStart - 2] === "/") {
-    return { start: tagStart, end: innerStart, innerStart, tagName };
+    return { start: tagStart, end: innerStart, innerStart };
   }
   const re = endPattern(tagName);
   re.lastIndex = innerStart;
@@ -112,9 +111,9 @@ export function elementRange(html: string, tagStart: number): ElementRange | nul
       continue;
     }
     depth += closing ? -1 : m[0].endsWith("/>") ? 0 : 1;
-    if (depth === 0) return { start: tagStart, end: re.lastIndex, innerStart, tagName };
+    if (depth === 0) return { start: tagStart, end: re.lastIndex, innerStart };
   }
-  return { start: tagStart, end: html.length, innerStart, tagName };
+  return { start: tagStart, end: html.length, innerStart };
 }
 
 /** Parses an HTML slice and returns its top-level nodes; a slice nested too deep throws (html-parse.ts). */

@@ -14,7 +14,7 @@ import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
 import { closeSummarizeWorker, createSummarizeWorker } from "../jobs/summarize-worker.ts";
-import { createWorkers } from "../jobs/workers.ts";
+import { createWorkers, type WorkerSettings } from "../jobs/workers.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
 import { createArchiveFiles } from "../store/archive.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
@@ -40,25 +40,46 @@ function createFailedPageKeeper(dataDir: string) {
   };
 }
 
+/** The browser pool of this process, created on first use (http-only workers never launch Chromium). */
+function createLazyBrowserPool(config: ServiceContext["config"], logger: ServiceContext["logger"]) {
+  let pool: BrowserPool | null = null;
+  return {
+    get(): BrowserPool {
+      pool ??= createBrowserPool({
+        ...(config.browser.executablePath === undefined
+          ? {}
+          : { executablePath: config.browser.executablePath }),
+        navigationTimeoutMs: config.fetch.timeoutMs,
+        maxBytes: config.fetch.maxBytes,
+        concurrency: config.browser.concurrency,
+        checkHop: createWeChatHopGuard(config.fetch.origin),
+        userAgent: config.fetch.userAgent,
+        logger: logger.child({ module: "browser" }),
+      });
+      return pool;
+    },
+    current: () => pool,
+  };
+}
+
+/** The workers' tuning, from the configuration. */
+function toWorkerSettings(config: ServiceContext["config"]): WorkerSettings {
+  return {
+    concurrency: config.worker.concurrency,
+    minIntervalMs: config.fetch.minIntervalMs,
+    jitterMs: config.fetch.jitterMs,
+    lockMs: config.jobs.lockMs,
+    jobTimeoutMs: config.jobs.timeoutMs,
+    cooldown: config.fetch.cooldown,
+  };
+}
+
 /** Starts the workers and the archive repair sweep. */
 export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRole {
   const { config, logger, redis, store } = ctx;
   const { prefix } = config.redis;
-  let pool: BrowserPool | null = null;
-  const browser = () => {
-    pool ??= createBrowserPool({
-      ...(config.browser.executablePath === undefined
-        ? {}
-        : { executablePath: config.browser.executablePath }),
-      navigationTimeoutMs: config.fetch.timeoutMs,
-      maxBytes: config.fetch.maxBytes,
-      concurrency: config.browser.concurrency,
-      checkHop: createWeChatHopGuard(config.fetch.origin),
-      userAgent: config.fetch.userAgent,
-      logger: logger.child({ module: "browser" }),
-    });
-    return pool;
-  };
+  const browsers = createLazyBrowserPool(config, logger);
+  const browser = browsers.get;
   const guarded = createGuardedHttp(toGuardedHttpSettings(config.fetch));
   const fetcher = createPageFetcher(config.fetch, browser, guarded);
   const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
@@ -77,13 +98,7 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     failedRetryPolicy: config.jobs.failedRetry,
     logger,
     dataDir: config.dataDir,
-    settings: {
-      concurrency: config.worker.concurrency,
-      minIntervalMs: config.fetch.minIntervalMs,
-      jitterMs: config.fetch.jitterMs,
-      lockMs: config.jobs.lockMs,
-      cooldown: config.fetch.cooldown,
-    },
+    settings: toWorkerSettings(config),
     findSource: (id) => sources.get(id),
     fetchPage: withDailyBudget(ops.observeFetch(fetcher.fetchPage), budget),
     parseArticle: parsePool.parseArticle,
@@ -112,23 +127,12 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     observe: ops.observe,
     now: Date.now,
   });
-  const repair = startArchiveRepair(
-    {
-      store,
-      archive,
-      archiveHealth,
-      redis,
-      lockKey: createKeys(prefix).archiveRepairLock(),
-      logger: logger.child({ module: "archive-repair" }),
-      now: Date.now,
-    },
-    config.store.repairIntervalMs,
-  );
+  const repair = startRepairSweep(ctx, archive, archiveHealth);
   const summarizer = config.summarize.enabled ? startSummarizeWorker(ctx, ops, guarded) : null;
   logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
 
   return {
-    isBrowserRunning: () => pool?.isConnected() === true,
+    isBrowserRunning: () => browsers.current()?.isConnected() === true,
     async stop(timeoutMs) {
       await repair.stop();
       await Promise.all([
@@ -136,10 +140,31 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
         summarizer === null ? undefined : closeSummarizeWorker(summarizer, timeoutMs, logger),
       ]);
       await parsePool.close();
-      await pool?.close();
+      await browsers.current()?.close();
       await guarded.close();
     },
   };
+}
+
+/** The archive repair sweep (start-up and every store.repairIntervalMs, under a Redis lock). */
+function startRepairSweep(
+  ctx: ServiceContext,
+  archive: Parameters<typeof startArchiveRepair>[0]["archive"],
+  archiveHealth: ReturnType<typeof createArchiveHealth>,
+) {
+  const { config, logger, redis, store } = ctx;
+  return startArchiveRepair(
+    {
+      store,
+      archive,
+      archiveHealth,
+      redis,
+      lockKey: createKeys(config.redis.prefix).archiveRepairLock(),
+      logger: logger.child({ module: "archive-repair" }),
+      now: Date.now,
+    },
+    config.store.repairIntervalMs,
+  );
 }
 
 /** The summarize worker (summarize.enabled): a summarized article republishes its feeds. */

@@ -7,7 +7,7 @@
  * otherwise; stack traces go to the log, never into a response.
  */
 
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Redis } from "ioredis";
@@ -24,9 +24,10 @@ import type { SourceState } from "../store/source-state.ts";
 import { createAuthThrottle } from "./auth-throttle.ts";
 import { createFeedGate } from "./feed-access.ts";
 import { createImageProxyHandler, type FetchImage } from "./image-proxy.ts";
-import { createOutputCache } from "./output-cache.ts";
+import { OPENAPI_DOCUMENT } from "./openapi.ts";
+import { createOutputCache, type OutputCache } from "./output-cache.ts";
 import { createPublishPredicate, type PublishPredicate } from "./published-articles.ts";
-import { answerClientError } from "./respond.ts";
+import { answerClientError, sendJson } from "./respond.ts";
 import { createRouter, type PatternRoute, READ, type Route } from "./router.ts";
 import { createApiRoutes, type EnqueueFn } from "./routes/api.ts";
 import { createArticlePageRoute } from "./routes/article-page.ts";
@@ -145,18 +146,23 @@ function toPublishPredicate(
   return createPublishPredicate(filters);
 }
 
-/** Creates the server; nothing listens until `listen`. */
-export function createHttpServer(deps: HttpServerDeps): HttpServer {
-  const { settings, logger } = deps;
-  const now = deps.now ?? (() => new Date());
+/** The image URL rewriter when the proxy is on (signed `/img` links), else undefined. */
+function toImageUrl(settings: HttpServerSettings): ((url: string) => string) | undefined {
   const secret = settings.imageProxy.secret;
-  const imageUrl =
-    settings.imageProxy.enabled && secret !== undefined
-      ? createImageUrlRewriter(settings.publicUrl, secret)
-      : undefined;
-  const ownsSubscriber = deps.subscriber === undefined;
-  const subscriber = deps.subscriber ?? deps.redis.duplicate();
-  const cache = createOutputCache({
+  return settings.imageProxy.enabled && secret !== undefined
+    ? createImageUrlRewriter(settings.publicUrl, secret)
+    : undefined;
+}
+
+/** The output cache (feeds, digests, OPML, static copies) with the server's settings. */
+function createServerCache(
+  deps: HttpServerDeps,
+  subscriber: Redis,
+  imageUrl: ((url: string) => string) | undefined,
+  now: () => Date,
+): OutputCache {
+  const { settings, logger } = deps;
+  return createOutputCache({
     store: deps.store,
     redis: deps.redis,
     subscriber,
@@ -170,6 +176,17 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ...(settings.checkIntervalMs === undefined ? {} : { checkIntervalMs: settings.checkIntervalMs }),
     now,
   });
+}
+
+/** The route handlers of every area, before they are put in the route table. */
+function createHandlers(
+  deps: HttpServerDeps,
+  cache: OutputCache,
+  imageUrl: ((url: string) => string) | undefined,
+  metrics: Metrics,
+  now: () => Date,
+) {
+  const { settings, logger } = deps;
   const api = createApiRoutes({
     store: deps.store,
     enqueue: deps.enqueue,
@@ -188,7 +205,6 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     }),
     articleDocument: (req, res, key) => api.articleDocument(req, res, key),
   });
-  const metrics = deps.metrics ?? createMetrics();
   const ops = createOpsRoutes({
     checks: { redis: checkRedis(deps.redis), ...deps.checks },
     metrics,
@@ -198,40 +214,58 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
   const image = createImageProxyHandler({
     enabled: settings.imageProxy.enabled,
-    secret,
+    secret: settings.imageProxy.secret,
     fetchImage: deps.fetchImage,
     logger,
     ...(settings.imageProxy.maxBytes === undefined ? {} : { maxBytes: settings.imageProxy.maxBytes }),
   });
+  return { api, reader, ops, image };
+}
 
+/** The status page, `/api/status` and their actions, when this server serves them. */
+function addStatusRoutes(deps: HttpServerDeps, exact: Map<string, Route>): void {
+  if (deps.status === undefined) return;
+  const { settings, logger } = deps;
+  const status = createStatusRoutes({
+    ...deps.status,
+    apiToken: settings.apiToken,
+    secureCookies: settings.publicUrl.startsWith("https:"),
+    logger,
+  });
+  const POST = ["POST"];
+  exact.set("/", { methods: READ, handle: (req, res, q) => status.page(req, res, q) });
+  exact.set("/api/status", { methods: READ, handle: (req, res) => status.api(req, res) });
+  exact.set("/login", { methods: POST, handle: (req, res) => status.login(req, res) });
+  exact.set("/logout", { methods: POST, handle: (req, res) => status.logout(req, res) });
+  exact.set("/actions/retry", { methods: POST, handle: (req, res) => status.retry(req, res) });
+  exact.set("/actions/poll", { methods: POST, handle: (req, res) => status.poll(req, res) });
+}
+
+/** The route table: exact paths (the status page's only when it is served) and the patterns. */
+function createRouteTable(
+  deps: HttpServerDeps,
+  { api, reader, ops, image }: ReturnType<typeof createHandlers>,
+): { exact: Map<string, Route>; patterns: readonly PatternRoute[] } {
   const exact = new Map<string, Route>([
     ...reader.exact,
     ["/api/articles", { methods: READ, handle: (req, res, q) => api.listArticles(req, res, q) }],
     ["/api/enqueue", { methods: ["POST"], handle: (req, res) => api.enqueue(req, res) }],
+    [
+      "/api/openapi.json",
+      { methods: READ, handle: async (req, res) => sendJson(req, res, 200, OPENAPI_DOCUMENT) },
+    ],
     ["/livez", { methods: READ, handle: (req, res) => ops.livez(req, res) }],
     ["/readyz", { methods: READ, handle: (req, res) => ops.readyz(req, res) }],
     ["/healthz", { methods: READ, handle: (req, res) => ops.readyz(req, res) }],
     ["/metrics", { methods: READ, handle: (req, res) => ops.metrics(req, res) }],
     ["/img", { methods: READ, handle: (req, res, q) => image(req, res, q ?? new URLSearchParams()) }],
   ]);
-  if (deps.status !== undefined) {
-    const status = createStatusRoutes({
-      ...deps.status,
-      apiToken: settings.apiToken,
-      secureCookies: settings.publicUrl.startsWith("https:"),
-      logger,
-    });
-    const POST = ["POST"];
-    exact.set("/", { methods: READ, handle: (req, res, q) => status.page(req, res, q) });
-    exact.set("/api/status", { methods: READ, handle: (req, res) => status.api(req, res) });
-    exact.set("/login", { methods: POST, handle: (req, res) => status.login(req, res) });
-    exact.set("/logout", { methods: POST, handle: (req, res) => status.logout(req, res) });
-    exact.set("/actions/retry", { methods: POST, handle: (req, res) => status.retry(req, res) });
-    exact.set("/actions/poll", { methods: POST, handle: (req, res) => status.poll(req, res) });
-  }
-  const patterns: readonly PatternRoute[] = reader.patterns;
-  const onRequest = createRouter(exact, patterns, { logger, metrics });
+  addStatusRoutes(deps, exact);
+  return { exact, patterns: reader.patterns };
+}
 
+/** A node:http server with bounded timeouts; a malformed request gets a one-line answer. */
+function createNodeServer(onRequest: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const server = createServer(
     // 64 KiB of request line and headers: room for long feed filters, which the route then refuses
     // past the pattern cap with a clear message rather than a bare parser error.
@@ -239,6 +273,21 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     onRequest,
   );
   server.on("clientError", answerClientError);
+  return server;
+}
+
+/** Creates the server; nothing listens until `listen`. */
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  const { settings, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const imageUrl = toImageUrl(settings);
+  const ownsSubscriber = deps.subscriber === undefined;
+  const subscriber = deps.subscriber ?? deps.redis.duplicate();
+  const cache = createServerCache(deps, subscriber, imageUrl, now);
+  const metrics = deps.metrics ?? createMetrics();
+  const handlers = createHandlers(deps, cache, imageUrl, metrics, now);
+  const { exact, patterns } = createRouteTable(deps, handlers);
+  const server = createNodeServer(createRouter(exact, patterns, { logger, metrics }));
 
   return {
     async listen() {

@@ -34,8 +34,8 @@ import type { ArticleStore } from "../store/article-store.ts";
 import { type ChangeWatch, readChangeVersion, watchArticleChanges } from "../store/change-feed.ts";
 import { createPublicCopies } from "../store/public-copies.ts";
 import { createPublishReader, type PublishPredicate } from "./published-articles.ts";
-import { createRebuildQueue, type RebuildPlan } from "./rebuild-queue.ts";
-import { createVariantCache } from "./variant-cache.ts";
+import { createRebuildQueue, type RebuildPlan, type RebuildQueue } from "./rebuild-queue.ts";
+import { createVariantCache, type VariantCache } from "./variant-cache.ts";
 
 export type { OutputSnapshot } from "../publish/snapshot.ts";
 
@@ -91,30 +91,103 @@ const MAX_VARIANT_BYTES = 64 * 1024 * 1024;
 /** Past this many changed articles in one batch, a full rebuild is cheaper than reading each one. */
 const MAX_INCREMENTAL_KEYS = 200;
 
-/** Creates the output cache; nothing runs until `start`. */
-export function createOutputCache(deps: OutputCacheDeps): OutputCache {
-  const { store, settings, logger } = deps;
-  const now = deps.now ?? (() => new Date());
-  const ctx: SnapshotContext = {
+/** What the cache's builds and checks share. */
+interface CacheState {
+  current: OutputSnapshot | null;
+  /** The highest change counter announced or read so far. */
+  knownVersion: number;
+  /** The last rebuild failed: the next check asks for a full one. */
+  failed: boolean;
+}
+
+function createSnapshotContext(deps: OutputCacheDeps): SnapshotContext {
+  return {
     reader: createPublishReader({
-      store,
+      store: deps.store,
       redis: deps.redis,
       prefix: deps.prefix,
       isPublished: deps.isPublished,
     }),
-    settings,
+    settings: deps.settings,
     digestTime: toDigestTime(deps.digest.schedule),
     timezone: deps.digest.timezone,
     digestDays: Math.max(1, deps.digest.days ?? 7),
   };
+}
+
+/**
+ * The periodic check: a change counter above anything announced means lost notices, below the
+ * snapshot's means Redis lost its data (both: full rebuild); a new digest day rebuilds the digests.
+ */
+async function checkForChanges(
+  deps: OutputCacheDeps,
+  ctx: SnapshotContext,
+  state: CacheState,
+  queue: RebuildQueue,
+  now: Date,
+): Promise<void> {
+  const snap = state.current;
+  if (snap === null) return;
+  try {
+    const version = await readChangeVersion(deps.redis, deps.prefix);
+    if (state.failed || version > state.knownVersion || version < snap.version) {
+      state.failed = false;
+      queue.request({ full: true }, 0);
+    }
+    if (latestDigestDay(now, ctx.digestTime, ctx.timezone) !== snap.latestDay) {
+      queue.request({ digest: true }, 0);
+    }
+  } catch (err) {
+    deps.logger.warn({ err }, "outputs check failed");
+  }
+}
+
+/** The outputs built on request (filtered feeds, old digests, the preview), kept in `variants`. */
+function createVariantReads(
+  ctx: SnapshotContext,
+  variants: VariantCache<Representation | null>,
+  state: CacheState,
+  now: () => Date,
+): Pick<OutputCache, "feedForQuery" | "digestPage" | "digestPreview"> {
+  return {
+    feedForQuery(row, arg, query) {
+      const snap = state.current;
+      if (snap === null) return Promise.resolve(null);
+      return variants.get(`${row.id}:${arg}:${query.canonical}`, () =>
+        buildFeedForQuery(ctx, snap, row, arg, { query, now: now() }),
+      );
+    },
+    async digestPage(day) {
+      const snap = state.current;
+      if (snap === null || day > snap.latestDay) return null;
+      const ready = snap.digestDays.get(day);
+      if (ready !== undefined) return ready.articleCount > 0 ? ready.page : null;
+      return variants.get(`digest:${day}`, async () => {
+        const built = await buildDigestDay(ctx, day);
+        return built.articleCount > 0 ? built.page : null;
+      });
+    },
+    async digestPreview() {
+      const snap = state.current;
+      if (snap === null) return null;
+      return variants.get(`digest-preview:${snap.latestDay}`, () =>
+        buildDigestPreviewPage(ctx, snap.latestDay),
+      );
+    },
+  };
+}
+
+/** Creates the output cache; nothing runs until `start`. */
+export function createOutputCache(deps: OutputCacheDeps): OutputCache {
+  const { logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ctx = createSnapshotContext(deps);
   const copies = deps.publicDir ? createPublicCopies(deps.publicDir) : null;
   const variants = createVariantCache<Representation | null>(MAX_VARIANTS, {
     maxBytes: MAX_VARIANT_BYTES,
     sizeOf: (rep) => rep?.body.length ?? 0,
   });
-  let current: OutputSnapshot | null = null;
-  let knownVersion = 0;
-  let failed = false;
+  const state: CacheState = { current: null, knownVersion: 0, failed: false };
   let checkTimer: NodeJS.Timeout | null = null;
   let watch: ChangeWatch | null = null;
 
@@ -123,10 +196,12 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
     // Read before the articles, so a change racing with this build is never counted as built.
     const version = await readChangeVersion(deps.redis, deps.prefix);
     const full = plan.full || plan.keys.size > MAX_INCREMENTAL_KEYS;
+    const { current } = state;
     const result = await buildSnapshot(ctx, current, { ...plan, full }, version, now());
     // A counter below the last build's means Redis lost its data: start counting from it again.
-    knownVersion = current !== null && version < current.version ? version : Math.max(knownVersion, version);
-    current = result.snapshot;
+    state.knownVersion =
+      current !== null && version < current.version ? version : Math.max(state.knownVersion, version);
+    state.current = result.snapshot;
     variants.clear();
     const durationMs = Math.round(performance.now() - started);
     logger.info(
@@ -144,71 +219,30 @@ export function createOutputCache(deps: OutputCacheDeps): OutputCache {
   const queue = createRebuildQueue(build, (err) => {
     // Keep serving the last good snapshot; the periodic check retries with a full rebuild.
     logger.error({ err }, "outputs rebuild failed");
-    failed = true;
+    state.failed = true;
   });
-
-  async function check(): Promise<void> {
-    const snap = current;
-    if (snap === null) return;
-    try {
-      const version = await readChangeVersion(deps.redis, deps.prefix);
-      // A counter above anything announced means lost notices; below means Redis lost its data.
-      if (failed || version > knownVersion || version < snap.version) {
-        failed = false;
-        queue.request({ full: true }, 0);
-      }
-      if (latestDigestDay(now(), ctx.digestTime, ctx.timezone) !== snap.latestDay) {
-        queue.request({ digest: true }, 0);
-      }
-    } catch (err) {
-      logger.warn({ err }, "outputs check failed");
-    }
-  }
 
   return {
     async start() {
       if (deps.subscriber !== undefined) {
         watch = await watchArticleChanges(deps.subscriber, deps.prefix, (change) => {
-          knownVersion = Math.max(knownVersion, change.version);
+          state.knownVersion = Math.max(state.knownVersion, change.version);
           queue.request({ keys: [change.key] }, deps.debounceMs ?? 1000);
         });
       }
       queue.request({ full: true, digest: true }, 0);
       await queue.flush();
-      if (current === null) throw new StoreError("STORE_UNAVAILABLE", "output-cache: the first build failed");
-      failed = false;
+      if (state.current === null) {
+        throw new StoreError("STORE_UNAVAILABLE", "output-cache: the first build failed");
+      }
+      state.failed = false;
+      const check = () => checkForChanges(deps, ctx, state, queue, now());
       checkTimer = setInterval(() => void check(), deps.checkIntervalMs ?? 5000);
       checkTimer.unref();
     },
 
-    snapshot: () => current,
-
-    feedForQuery(row, arg, query) {
-      const snap = current;
-      if (snap === null) return Promise.resolve(null);
-      return variants.get(`${row.id}:${arg}:${query.canonical}`, () =>
-        buildFeedForQuery(ctx, snap, row, arg, { query, now: now() }),
-      );
-    },
-
-    async digestPage(day) {
-      const snap = current;
-      if (snap === null || day > snap.latestDay) return null;
-      const ready = snap.digestDays.get(day);
-      if (ready !== undefined) return ready.articleCount > 0 ? ready.page : null;
-      return variants.get(`digest:${day}`, async () => {
-        const built = await buildDigestDay(ctx, day);
-        return built.articleCount > 0 ? built.page : null;
-      });
-    },
-
-    async digestPreview() {
-      const snap = current;
-      if (snap === null) return null;
-      return variants.get(`digest-preview:${snap.latestDay}`, () =>
-        buildDigestPreviewPage(ctx, snap.latestDay),
-      );
-    },
+    snapshot: () => state.current,
+    ...createVariantReads(ctx, variants, state, now),
 
     async refresh() {
       queue.request({ full: true }, 0);

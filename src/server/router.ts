@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../ops/metrics.ts";
+import { createRequestLog } from "./request-log.ts";
 import { sendError } from "./respond.ts";
 
 /** A route handler: the query (null when none) and the pattern's captured argument. */
@@ -42,6 +43,7 @@ export function createRouter(
   deps: { readonly logger: Logger; readonly metrics: Metrics },
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { logger, metrics } = deps;
+  const logRequest = createRequestLog(logger);
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
     const unavailable = isAppError(err, "STORE_UNAVAILABLE");
     logger.error({ err, method: req.method, path: (req.url ?? "").split("?")[0] }, "request failed");
@@ -64,6 +66,7 @@ export function createRouter(
   };
 
   return (req, res) => {
+    logRequest(req, res);
     const url = req.url ?? "/";
     const cut = url.indexOf("?");
     const pathname = cut === -1 ? url : url.slice(0, cut);

@@ -16,7 +16,8 @@ import type { StoredArticle } from "../model.ts";
 import { decodeArticle, encodeArticle } from "./article-record.ts";
 import { createDedupStore, type DedupStore } from "./dedup-store.ts";
 import { guardRedis } from "./guard.ts";
-import { createKeys } from "./keys.ts";
+import { readHashes } from "./hash-reads.ts";
+import { createKeys, type StoreKeys } from "./keys.ts";
 import { defineSaveArticle, runSaveArticle } from "./save-article-script.ts";
 
 export type { Tombstone } from "./dedup-store.ts";
@@ -84,6 +85,63 @@ export function contentHash(text: string, title = ""): string {
   return createHash("sha256").update(title.trim()).update("\u0000").update(body).digest("hex");
 }
 
+/** Saves `a` and its indexes in one script run (see save-article-script.ts). */
+async function saveArticle(redis: Redis, keys: StoreKeys, a: StoredArticle): Promise<SaveResult> {
+  const encoded = encodeArticle(a);
+  const [outcome, previous] = await runSaveArticle(redis, {
+    keys: [
+      keys.article(a.key),
+      keys.indexAll(),
+      keys.indexSource(a.sourceId),
+      keys.seen(),
+      keys.sourceIds(),
+      keys.archivePending(),
+    ],
+    articleKey: a.key,
+    contentHash: a.contentHash,
+    sourceId: a.sourceId,
+    sourceIndexPrefix: keys.indexSourcePrefix(),
+    storedAt: a.storedAt,
+    publishedAt: a.publishedAt,
+    archivePath: a.archivePath,
+    set: encoded.set,
+    nulls: encoded.nulls,
+  });
+  if (outcome !== "stored" && outcome !== "updated" && outcome !== "unchanged") {
+    throw new StoreError("STORE_UNAVAILABLE", `store: unexpected save outcome: ${String(outcome)}`);
+  }
+  return { outcome, previousPath: previous === "" ? null : previous };
+}
+
+/** Archive path, document size and pending flag of `count` indexed articles from `start` (oldest first). */
+async function readArchiveStates(
+  redis: Redis,
+  keys: StoreKeys,
+  start: number,
+  count: number,
+): Promise<ArchiveState[]> {
+  const found = await redis.zrange(keys.indexAll(), String(start), String(start + count - 1));
+  if (found.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const key of found) {
+    pipeline.hget(keys.article(key), "archivePath");
+    // HSTRLEN counts bytes, so the repair compares sizes without fetching any document.
+    pipeline.hstrlen(keys.article(key), "document");
+    pipeline.sismember(keys.archivePending(), key);
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const out: ArchiveState[] = [];
+  found.forEach((key, i) => {
+    const [path, bytes, pending] = replies.slice(3 * i, 3 * i + 3).map(([err, value]) => {
+      if (err !== null) throw err;
+      return value;
+    });
+    if (typeof path !== "string") return; // deleted since the index was read
+    out.push({ key, archivePath: path, bytes: Number(bytes), pending: Number(pending) === 1 });
+  });
+  return out;
+}
+
 /** Creates the article store over `redis` under `prefix` (e.g. `wf`). */
 export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
   if (redis.options.keyPrefix) {
@@ -93,51 +151,10 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
   const keys = createKeys(prefix);
   defineSaveArticle(redis);
 
-  const readMany = async (articleKeys: readonly string[]): Promise<StoredArticle[]> => {
-    if (articleKeys.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const key of articleKeys) pipeline.hgetall(keys.article(key));
-    const replies = (await pipeline.exec()) ?? [];
-    const out: StoredArticle[] = [];
-    replies.forEach(([err, value], i) => {
-      if (err !== null) throw err;
-      const decoded = decodeArticle(keys.article(articleKeys[i] ?? ""), value as Record<string, string>);
-      // An index entry without its hash can only be a concurrent manual delete; skip it.
-      if (decoded !== null) out.push(decoded);
-    });
-    return out;
-  };
-
   return {
     ...createDedupStore(redis, keys),
 
-    saveArticle: (a) =>
-      guardRedis("saveArticle", async () => {
-        const encoded = encodeArticle(a);
-        const [outcome, previous] = await runSaveArticle(redis, {
-          keys: [
-            keys.article(a.key),
-            keys.indexAll(),
-            keys.indexSource(a.sourceId),
-            keys.seen(),
-            keys.sourceIds(),
-            keys.archivePending(),
-          ],
-          articleKey: a.key,
-          contentHash: a.contentHash,
-          sourceId: a.sourceId,
-          sourceIndexPrefix: keys.indexSourcePrefix(),
-          storedAt: a.storedAt,
-          publishedAt: a.publishedAt,
-          archivePath: a.archivePath,
-          set: encoded.set,
-          nulls: encoded.nulls,
-        });
-        if (outcome !== "stored" && outcome !== "updated" && outcome !== "unchanged") {
-          throw new StoreError("STORE_UNAVAILABLE", `store: unexpected save outcome: ${String(outcome)}`);
-        }
-        return { outcome, previousPath: previous === "" ? null : previous };
-      }),
+    saveArticle: (a) => guardRedis("saveArticle", () => saveArticle(redis, keys, a)),
 
     readArticle: (key) =>
       guardRedis("readArticle", async () =>
@@ -154,7 +171,11 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
         const max =
           options.before !== undefined && Number.isFinite(options.before) ? `(${options.before}` : "+inf";
         const found = await redis.zrevrangebyscore(index, max, "-inf", "LIMIT", 0, limit);
-        return readMany(found);
+        return readHashes(
+          redis,
+          found.map((key) => keys.article(key)),
+          decodeArticle,
+        );
       }),
 
     countArticles: (sourceId) =>
@@ -177,27 +198,6 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
       guardRedis("countArchivePending", async () => redis.scard(keys.archivePending())),
 
     listArchiveStates: (start, count) =>
-      guardRedis("listArchiveStates", async () => {
-        const found = await redis.zrange(keys.indexAll(), String(start), String(start + count - 1));
-        if (found.length === 0) return [];
-        const pipeline = redis.pipeline();
-        for (const key of found) {
-          pipeline.hget(keys.article(key), "archivePath");
-          // HSTRLEN counts bytes, so the repair compares sizes without fetching any document.
-          pipeline.hstrlen(keys.article(key), "document");
-          pipeline.sismember(keys.archivePending(), key);
-        }
-        const replies = (await pipeline.exec()) ?? [];
-        const out: ArchiveState[] = [];
-        found.forEach((key, i) => {
-          const [path, bytes, pending] = replies.slice(3 * i, 3 * i + 3).map(([err, value]) => {
-            if (err !== null) throw err;
-            return value;
-          });
-          if (typeof path !== "string") return; // deleted since the index was read
-          out.push({ key, archivePath: path, bytes: Number(bytes), pending: Number(pending) === 1 });
-        });
-        return out;
-      }),
+      guardRedis("listArchiveStates", () => readArchiveStates(redis, keys, start, count)),
   };
 }

@@ -9,7 +9,8 @@
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import { guardRedis } from "./guard.ts";
-import { createKeys } from "./keys.ts";
+import { readHashes } from "./hash-reads.ts";
+import { createKeys, type StoreKeys } from "./keys.ts";
 
 /** Whether a failure may pass by itself (network, 5xx, timeouts) or needs a change (parse, too large). */
 export type FailureClass = "transient" | "permanent";
@@ -111,57 +112,45 @@ function decode(redisKey: string, h: Record<string, string>): FailedArticle | nu
   };
 }
 
+/** Writes (or replaces) the record of `f.key`, keeping an existing record's `firstFailedAt`. */
+async function writeFailure(redis: Redis, keys: StoreKeys, f: FailedArticle): Promise<FailedArticle> {
+  const redisKey = keys.failed(f.key);
+  const kept = toInt((await redis.hget(redisKey, "firstFailedAt")) ?? undefined);
+  const record: FailedArticle = {
+    ...f,
+    reason: oneLine(f.reason),
+    firstFailedAt: Math.min(kept ?? f.firstFailedAt, f.firstFailedAt),
+  };
+  const tx = redis
+    .multi()
+    .del(redisKey)
+    .hset(redisKey, {
+      key: record.key,
+      url: record.url,
+      sourceId: record.sourceId,
+      code: record.code,
+      errorClass: record.errorClass,
+      reason: record.reason,
+      attempts: String(record.attempts),
+      failedAt: String(record.failedAt),
+      firstFailedAt: String(record.firstFailedAt),
+      retries: String(record.retries),
+      job: JSON.stringify(record.job),
+      ...(record.nextRetryAt === null ? {} : { nextRetryAt: String(record.nextRetryAt) }),
+    })
+    .zadd(keys.failedIndex(), record.failedAt, record.key);
+  if (record.nextRetryAt === null) tx.zrem(keys.failedDue(), record.key);
+  else tx.zadd(keys.failedDue(), record.nextRetryAt, record.key);
+  await tx.exec();
+  return record;
+}
+
 /** Creates the failed-article records over `redis` under `prefix`. */
 export function createFailedArticles(redis: Redis, prefix: string): FailedArticles {
   const keys = createKeys(prefix);
 
-  const readMany = async (articleKeys: readonly string[]): Promise<FailedArticle[]> => {
-    if (articleKeys.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const key of articleKeys) pipeline.hgetall(keys.failed(key));
-    const replies = (await pipeline.exec()) ?? [];
-    const out: FailedArticle[] = [];
-    replies.forEach(([err, value], i) => {
-      if (err !== null) throw err;
-      const record = decode(keys.failed(articleKeys[i] ?? ""), value as Record<string, string>);
-      if (record !== null) out.push(record);
-    });
-    return out;
-  };
-
   return {
-    recordFailure: (f) =>
-      guardRedis("recordFailure", async () => {
-        const redisKey = keys.failed(f.key);
-        const kept = toInt((await redis.hget(redisKey, "firstFailedAt")) ?? undefined);
-        const record: FailedArticle = {
-          ...f,
-          reason: oneLine(f.reason),
-          firstFailedAt: Math.min(kept ?? f.firstFailedAt, f.firstFailedAt),
-        };
-        const tx = redis
-          .multi()
-          .del(redisKey)
-          .hset(redisKey, {
-            key: record.key,
-            url: record.url,
-            sourceId: record.sourceId,
-            code: record.code,
-            errorClass: record.errorClass,
-            reason: record.reason,
-            attempts: String(record.attempts),
-            failedAt: String(record.failedAt),
-            firstFailedAt: String(record.firstFailedAt),
-            retries: String(record.retries),
-            job: JSON.stringify(record.job),
-            ...(record.nextRetryAt === null ? {} : { nextRetryAt: String(record.nextRetryAt) }),
-          })
-          .zadd(keys.failedIndex(), record.failedAt, record.key);
-        if (record.nextRetryAt === null) tx.zrem(keys.failedDue(), record.key);
-        else tx.zadd(keys.failedDue(), record.nextRetryAt, record.key);
-        await tx.exec();
-        return record;
-      }),
+    recordFailure: (f) => guardRedis("recordFailure", () => writeFailure(redis, keys, f)),
 
     readFailure: (key) =>
       guardRedis("readFailure", async () => decode(keys.failed(key), await redis.hgetall(keys.failed(key)))),
@@ -170,7 +159,12 @@ export function createFailedArticles(redis: Redis, prefix: string): FailedArticl
       guardRedis("listFailures", async () => {
         const n = Math.floor(limit);
         if (!(n > 0)) return [];
-        return readMany(await redis.zrevrange(keys.failedIndex(), 0, n - 1));
+        const found = await redis.zrevrange(keys.failedIndex(), 0, n - 1);
+        return readHashes(
+          redis,
+          found.map((key) => keys.failed(key)),
+          decode,
+        );
       }),
 
     countFailures: () => guardRedis("countFailures", async () => redis.zcard(keys.failedIndex())),

@@ -16,12 +16,13 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { XMLValidator } from "fast-xml-parser";
 import { Redis } from "ioredis";
 import { probeRedis } from "../../src/cli/embedded-redis.ts";
 import { killGroup, type ServiceChild, superviseChild, waitFor } from "../support/child-process.ts";
 import { PROJECT_ROOT, startNodeFlags } from "../support/cli-command.ts";
+import { ensureDist } from "../support/dist.ts";
 import { createTestRedis, testRedisUrl } from "../support/redis.ts";
 import { findFreePort } from "../support/redis-server.ts";
 
@@ -91,6 +92,8 @@ async function waitServing(port: number, child: ServiceChild): Promise<void> {
 }
 
 describe("first start", { timeout: 180_000 }, () => {
+  // `npm start` builds dist/ first (prestart); the test runs node directly, so it builds the same way.
+  before(() => ensureDist());
   const cleanups: Array<() => Promise<void> | void> = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -135,6 +138,16 @@ describe("first start", { timeout: 180_000 }, () => {
       "started its own Redis although one answered",
     );
     assert.equal(existsSync(join(dataDir, "redis")), false);
+    // Which config file was read, and that the server listens: each said once.
+    const said = (msg: string) => child.logs.filter((line) => line.msg === msg);
+    assert.deepEqual(
+      said("config loaded").map((line) => line.file),
+      [join(dir, "wechat-feed.yaml")],
+    );
+    assert.deepEqual(
+      said("server listening").map((line) => line.port),
+      [port],
+    );
     const exit = await child.stop(STOP_MS);
     assert.equal(exit.code, 0, child.tail());
   });

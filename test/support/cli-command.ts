@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ALL_ROLES } from "../../src/main.ts";
+import { ensureDist } from "./dist.ts";
 
 /** The project root (deployment files and bin/ live there). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -38,7 +39,10 @@ export function startNodeFlags(): string[] {
   return rest.slice(0, script);
 }
 
-function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function run(
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  await ensureDist();
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The test runner's markers would make the child think it is a test file.
   delete env.NODE_TEST_CONTEXT;

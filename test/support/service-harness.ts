@@ -19,6 +19,7 @@ import { parse as parseYaml, stringify } from "yaml";
 import { loadConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { type ExitInfo, killGroup, type ServiceChild, superviseChild } from "./child-process.ts";
+import { ensureDist } from "./dist.ts";
 import { testRedisUrl } from "./redis.ts";
 
 export { type ExitInfo, type LogLine, type ServiceChild, waitFor } from "./child-process.ts";
@@ -126,6 +127,7 @@ export async function createServiceHarness(options: HarnessOptions): Promise<Ser
     DATA_DIR: dataDir,
     LOG_LEVEL: options.logLevel ?? "info",
   };
+  await ensureDist();
   const children: ServiceChild[] = [];
   const writeConfig = (config: Record<string, unknown>) => writeFile(configPath, stringify(config));
   await writeConfig(options.config);

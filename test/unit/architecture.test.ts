@@ -1,11 +1,15 @@
 /**
  * The dependency rules of ../shared/docs/architecture.md section 2, checked on the import statements
- * of src/: pure layers stay pure, siblings don't import each other, and there are no import cycles.
+ * of src/: pure layers stay pure, siblings don't import each other, and there are no import cycles;
+ * only the config loader reads the config file and the environment; no function is longer than 80
+ * lines and every module opens with a comment saying what it owns; worker threads start from
+ * paths that work both compiled (dist/*.js) and from the sources.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
+import { hasModuleHeader, measureFunctions } from "../support/function-lengths.ts";
 
 const src = resolve(import.meta.dirname, "..", "..", "src");
 
@@ -41,6 +45,13 @@ for (const file of listFiles(src)) {
 
 const area = (path: string) => (path.includes("/") ? (path.split("/")[0] ?? "") : path.replace(/\.ts$/, ""));
 const LEAVES = new Set(["model", "errors"]);
+/** The longest function the style allows ("functions ≤ ~80 lines"). */
+const MAX_FUNCTION_LINES = 80;
+
+/** Source text without block and line comments (a comment may name a file or a variable freely). */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+}
 
 function violations(rule: (from: string, to: string, typeOnly: boolean) => boolean): string[] {
   const found: string[] = [];
@@ -114,8 +125,45 @@ describe("architecture", () => {
     const bad: string[] = [];
     for (const [file, { external }] of graph) {
       if (external.includes("pino") && file !== "logger.ts") bad.push(`${file} imports pino`);
+      // The config file is YAML, read by config/load.ts alone.
+      if (external.includes("yaml") && file !== "config/load.ts") bad.push(`${file} imports yaml`);
+      const code = withoutComments(readFileSync(join(src, file), "utf8"));
+      // process.env is read where the config is loaded: config/load.ts, and the CLI's entry point,
+      // which hands the environment to loadConfig.
+      if (/\bprocess\.env\b/.test(code) && file !== "config/load.ts" && file !== "cli/index.ts")
+        bad.push(`${file} reads process.env`);
     }
     assert.deepEqual(bad, []);
+  });
+
+  it("starts worker threads from modules named without a literal .ts extension (dist/ runs .js)", () => {
+    const bad: string[] = [];
+    for (const file of graph.keys()) {
+      const code = withoutComments(readFileSync(join(src, file), "utf8"));
+      for (const match of code.matchAll(/new\s+(?:URL|Worker)\(\s*(["'`])([^"'`]*)\1/g)) {
+        if (/\.ts$/.test(match[2] ?? "")) bad.push(`${file}: ${match[0]}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  it(`keeps every function in src/ at most ${MAX_FUNCTION_LINES} lines long`, () => {
+    const long: string[] = [];
+    let counted = 0;
+    for (const file of graph.keys()) {
+      for (const span of measureFunctions(readFileSync(join(src, file), "utf8"))) {
+        counted++;
+        if (span.lines > MAX_FUNCTION_LINES)
+          long.push(`${file}:${span.line} ${span.name} (${span.lines} lines)`);
+      }
+    }
+    assert.ok(counted > 500, `only ${counted} functions found: the counter no longer reads the sources`);
+    assert.deepEqual(long, []);
+  });
+
+  it("opens every module with a comment saying what it owns", () => {
+    const bare = [...graph.keys()].filter((file) => !hasModuleHeader(readFileSync(join(src, file), "utf8")));
+    assert.deepEqual(bare, []);
   });
 
   it("has no import cycles", () => {

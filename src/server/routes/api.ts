@@ -94,28 +94,34 @@ function parseEnqueueBody(body: Buffer): { url: string; source: string | null } 
   return { url: url.trim(), source: name };
 }
 
+/** The store query of `GET /api/articles`, or the reason the query string is invalid. */
+function parseListQuery(
+  query: URLSearchParams,
+  defaultLimit: number,
+): { limit: number; sourceId?: string; before?: number } | string {
+  const limit = parseLimit(query);
+  const before = parseBefore(query.get("before"));
+  const source = query.get("source");
+  if (limit === null) return `limit must be an integer from 1 to ${MAX_LIMIT}`;
+  if (before === null) return "before must be a time in ms or an ISO 8601 instant";
+  if (source !== null && !ID.test(source)) return "source must be a source id";
+  return {
+    limit: limit ?? defaultLimit,
+    ...(source === null ? {} : { sourceId: source }),
+    ...(before === undefined ? {} : { before }),
+  };
+}
+
 /** Creates the API routes. */
 export function createApiRoutes(deps: ApiDeps): ApiRoutes {
   return {
     async listArticles(req, res, params) {
-      const query = params ?? new URLSearchParams();
-      const limit = parseLimit(query);
-      const before = parseBefore(query.get("before"));
-      const source = query.get("source");
-      if (limit === null) return sendError(req, res, 400, `limit must be an integer from 1 to ${MAX_LIMIT}`);
-      if (before === null)
-        return sendError(req, res, 400, "before must be a time in ms or an ISO 8601 instant");
-      if (source !== null && !ID.test(source)) return sendError(req, res, 400, "source must be a source id");
-      const articles = await deps.store.listArticles({
-        limit: limit ?? deps.defaultLimit,
-        ...(source === null ? {} : { sourceId: source }),
-        ...(before === undefined ? {} : { before }),
-      });
+      const list = parseListQuery(params ?? new URLSearchParams(), deps.defaultLimit);
+      if (typeof list === "string") return sendError(req, res, 400, list);
+      const articles = await deps.store.listArticles(list);
       const last = articles.at(-1);
       const next =
-        last !== undefined && articles.length === (limit ?? deps.defaultLimit)
-          ? (last.publishedAt ?? last.storedAt)
-          : null;
+        last !== undefined && articles.length === list.limit ? (last.publishedAt ?? last.storedAt) : null;
       sendJson(req, res, 200, { items: articles.map((a) => toApiArticle(a, deps.publicUrl)), next });
     },
 

@@ -68,6 +68,33 @@ async function readForm(req: IncomingMessage, res: ServerResponse): Promise<URLS
 
 const langOf = (form: URLSearchParams): Lang => (form.get("lang") === "en" ? "en" : "zh");
 
+/** Renders the status page in the asked language, with the sign-in state and a notice after an action. */
+async function sendStatusPage(
+  deps: StatusRouteDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: URLSearchParams | null,
+): Promise<void> {
+  const { apiToken } = deps;
+  const lang = pickLang(params?.get("lang"), req.headers["accept-language"]);
+  const labels: Labels = labelsFor(lang);
+  const done = params?.get("done");
+  const notice = NOTICES.find((n) => n === done);
+  const signedIn = apiToken !== undefined && hasSession(req, apiToken);
+  const html = renderStatusPage(await deps.readStatus(), {
+    lang,
+    labels,
+    csrf: signedIn ? csrfToken(apiToken) : null,
+    canSignIn: apiToken !== undefined,
+    notice: notice === undefined ? null : labels[notice],
+  });
+  sendText(req, res, 200, html, {
+    ...PAGE_HEADERS,
+    "Content-Language": lang === "zh" ? "zh-CN" : "en",
+    Vary: "Accept-Language, Cookie",
+  });
+}
+
 /** Creates the status routes. */
 export function createStatusRoutes(deps: StatusRouteDeps): StatusRoutes {
   const { apiToken } = deps;
@@ -87,25 +114,7 @@ export function createStatusRoutes(deps: StatusRouteDeps): StatusRoutes {
   };
 
   return {
-    async page(req, res, params) {
-      const lang = pickLang(params?.get("lang"), req.headers["accept-language"]);
-      const labels: Labels = labelsFor(lang);
-      const done = params?.get("done");
-      const notice = NOTICES.find((n) => n === done);
-      const signedIn = apiToken !== undefined && hasSession(req, apiToken);
-      const html = renderStatusPage(await deps.readStatus(), {
-        lang,
-        labels,
-        csrf: signedIn ? csrfToken(apiToken) : null,
-        canSignIn: apiToken !== undefined,
-        notice: notice === undefined ? null : labels[notice],
-      });
-      sendText(req, res, 200, html, {
-        ...PAGE_HEADERS,
-        "Content-Language": lang === "zh" ? "zh-CN" : "en",
-        Vary: "Accept-Language, Cookie",
-      });
-    },
+    page: (req, res, params) => sendStatusPage(deps, req, res, params),
 
     async api(req, res) {
       sendJson(req, res, 200, await deps.readStatus());

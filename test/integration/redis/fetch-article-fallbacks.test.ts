@@ -100,6 +100,10 @@ describe("fetch-article: pages that do not give everything", () => {
     assert.equal(warned[0]?.level, 40);
     assert.equal(warned[0]?.articleKey, outcome.key);
     assert.deepEqual(warned[0]?.warnings, ["page states no publish time; dated by the feed item"]);
+    // The job's result carries them too: the worker's "job completed" line (with the job id) shows them.
+    assert.deepEqual("warnings" in outcome ? outcome.warnings : null, [
+      "page states no publish time; dated by the feed item",
+    ]);
   });
 
   it("dates it by the fetch day when the source gave no date, and logs that", async () => {
@@ -113,7 +117,9 @@ describe("fetch-article: pages that do not give everything", () => {
   it("logs nothing for a page that gives everything", async () => {
     const complete = NO_TIME_PAGE.replace("<title></title>", "<script>var ct = '1762747210';</script>");
     const { fetchArticle, logs } = setUp(complete);
-    assert.equal((await fetchArticle(job("13", null))).outcome, "stored");
+    const outcome = await fetchArticle(job("13", null));
+    assert.equal(outcome.outcome, "stored");
+    assert.equal("warnings" in outcome, false);
     assert.deepEqual(
       logs.filter((l) => l.msg === "article parsed with warnings"),
       [],
@@ -136,7 +142,6 @@ describe("fetch-article: pages that do not give everything", () => {
       decide(error, { delaysSoFar: 0, cooldownLevel: 0, cooldown: { initialMs: 1, maxMs: 2 } }),
       {
         kind: "fail",
-        keepPage: true,
         alert: true,
       },
     );

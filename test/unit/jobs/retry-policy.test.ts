@@ -34,26 +34,21 @@ describe("retry policy", () => {
       "404 fails",
       new FetchError("FETCH_HTTP_STATUS", "t", { status: 404 }),
       fresh,
-      { kind: "fail", keepPage: false, alert: false },
+      { kind: "fail", alert: false },
     ],
     ["browser crash retries", new FetchError("FETCH_BROWSER_CRASH", "t"), fresh, { kind: "retry" }],
-    [
-      "oversized fails",
-      new FetchError("FETCH_TOO_LARGE", "t"),
-      fresh,
-      { kind: "fail", keepPage: false, alert: false },
-    ],
+    ["oversized fails", new FetchError("FETCH_TOO_LARGE", "t"), fresh, { kind: "fail", alert: false }],
     [
       "redirect loop fails",
       new FetchError("FETCH_REDIRECT_LOOP", "t"),
       fresh,
-      { kind: "fail", keepPage: false, alert: false },
+      { kind: "fail", alert: false },
     ],
     [
       "a refused private address fails",
       new FetchError("FETCH_ADDRESS_DENIED", "t"),
       fresh,
-      { kind: "fail", keepPage: false, alert: false },
+      { kind: "fail", alert: false },
     ],
     ["deleted tombstones", page("WECHAT_DELETED"), fresh, { kind: "tombstone", alert: false }],
     ["violation tombstones", page("WECHAT_VIOLATION"), fresh, { kind: "tombstone", alert: false }],
@@ -102,24 +97,14 @@ describe("retry policy", () => {
       { ...fresh, cooldownLevel: 9 },
       { kind: "cooldown", durationMs: 21_600_000, level: 10 },
     ],
-    [
-      "expired link fails",
-      page("WECHAT_LINK_EXPIRED"),
-      fresh,
-      { kind: "fail", keepPage: false, alert: false },
-    ],
-    [
-      "not an article fails",
-      page("WECHAT_NOT_ARTICLE"),
-      fresh,
-      { kind: "fail", keepPage: false, alert: false },
-    ],
+    ["expired link fails", page("WECHAT_LINK_EXPIRED"), fresh, { kind: "fail", alert: false }],
+    ["not an article fails", page("WECHAT_NOT_ARTICLE"), fresh, { kind: "fail", alert: false }],
     ["unknown page retries", page("WECHAT_UNKNOWN_PAGE"), fresh, { kind: "retry" }],
     [
-      "parse failure keeps the page",
+      "parse failure fails for good, with an alert",
       new ParseError("PARSE_ARTICLE", "p"),
       fresh,
-      { kind: "fail", keepPage: true, alert: true },
+      { kind: "fail", alert: true },
     ],
     [
       "a spent budget pauses until it renews",
@@ -171,7 +156,7 @@ describe("retry policy: the errors the parser throws for expired and unparseable
     const error = thrownBy(html);
     assert.ok(error instanceof AppError);
     assert.equal(error.details.pageClass, "expired");
-    assert.deepEqual(decide(error, fresh), { kind: "fail", keepPage: false, alert: false });
+    assert.deepEqual(decide(error, fresh), { kind: "fail", alert: false });
   });
 
   it("an unparseable article page fails for good, keeping the page and alerting", () => {
@@ -180,7 +165,7 @@ describe("retry policy: the errors the parser throws for expired and unparseable
     const error = thrownBy(html);
     assert.ok(error instanceof AppError);
     assert.deepEqual([error.details.pageClass, error.details.missing], ["unparseable", ["account"]]);
-    assert.deepEqual(decide(error, fresh), { kind: "fail", keepPage: true, alert: true });
+    assert.deepEqual(decide(error, fresh), { kind: "fail", alert: true });
   });
 });
 

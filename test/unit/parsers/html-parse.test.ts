@@ -8,13 +8,14 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { AppError } from "../../../src/errors.ts";
 import { MAX_ELEMENT_DEPTH, parseBoundedHtml } from "../../../src/parsers/html-parse.ts";
 import { parseAlbumHtml } from "../../../src/parsers/listing-album.ts";
 import { parseArticle } from "../../../src/parsers/wechat-article.ts";
 import { PROJECT_ROOT } from "../../support/cli-command.ts";
 import { buildDeepArticlePage } from "../../support/deep-page.ts";
+import { ensureDist } from "../../support/dist.ts";
 
 function nest(depth: number, tag = "div"): string {
   return `${`<${tag}>`.repeat(depth)}x${`</${tag}>`.repeat(depth)}`;
@@ -80,6 +81,7 @@ describe("parseArticle on deep pages", () => {
 });
 
 describe("wechat-feed parse on deep pages", () => {
+  before(() => ensureDist());
   for (const depth of [3000, 300_000]) {
     it(`exits 3 with one line for a page ${depth} deep`, async () => {
       const dir = await mkdtemp(join(tmpdir(), "deep-page-"));
