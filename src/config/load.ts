@@ -31,6 +31,8 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   API_TOKEN: ["server", "apiToken"],
   CHROMIUM_PATH: ["browser", "executablePath"],
   LOG_LEVEL: ["log", "level"],
+  WORKER_EGRESS: ["worker", "egress"],
+  FETCH_LOCAL_ADDRESS: ["fetch", "localAddress"],
   IMAGE_PROXY_SECRET: ["imageProxy", "secret"],
 };
 

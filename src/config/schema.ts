@@ -57,7 +57,7 @@ const ServerSchema = z.strictObject({
 });
 
 const CooldownSchema = z.strictObject({
-  /** First pause of all WeChat fetching after a verification page. Default 1 h. */
+  /** First pause of an egress group's WeChat fetching after a verification page on it. Default 1 h. */
   initialMs: millis(1000).default(HOUR),
   /** Longest pause while verification pages persist (the pause doubles up to this). Default 24 h. */
   maxMs: millis(1000).default(24 * HOUR),
@@ -70,7 +70,7 @@ const FetchSchema = z.strictObject({
   origin: HttpUrlSchema.refine((value) => /^https?:\/\/[^/?#]+\/?$/.test(value), {
     error: "expected a bare origin such as https://mp.weixin.qq.com (no path, query or fragment)",
   }).default("https://mp.weixin.qq.com"),
-  /** Minimum time between two WeChat fetches, across all workers. Default 5000. */
+  /** Minimum time between two WeChat fetches of one egress group (all its workers together). Default 5000. */
   minIntervalMs: millis(0).default(5000),
   /** Random extra delay (0..jitterMs) added to each WeChat fetch interval. Default 1000. */
   jitterMs: millis(0).default(1000),
@@ -89,10 +89,16 @@ const FetchSchema = z.strictObject({
   attempts: count(1, 100).default(5),
   /** Base delay of the exponential backoff between tries. Default 30000. */
   backoffMs: millis(0).default(30_000),
-  /** Most WeChat fetches per Beijing day; unset means no budget. Default unset. */
+  /** Most WeChat fetches per egress group and Beijing day; unset means no budget. Default unset. */
   dailyBudget: z.int().min(1).optional(),
   /** `host:port` pairs that listings, webhooks and the image proxy may reach on private addresses. Default none. */
   allowedPrivateHosts: z.array(HostPortSchema).default([]),
+  /**
+   * Local address the http fetcher sends WeChat requests from (one of this machine's IPs), so egress
+   * groups on one machine can use different IPs; the browser uses the system's routing. Default unset.
+   * Env FETCH_LOCAL_ADDRESS.
+   */
+  localAddress: z.union([z.ipv4(), z.ipv6()]).optional(),
   /** Items taken from one listing per poll, newest first; the rest are skipped. Default 500. */
   maxItemsPerListing: count(1, 100_000).default(500),
 });
@@ -107,6 +113,15 @@ const BrowserSchema = z.strictObject({
 const WorkerSchema = z.strictObject({
   /** Jobs each worker process runs at once per queue. Default 2. */
   concurrency: count(1, 64).default(2),
+  /**
+   * Egress group of this worker: the workers that share one outbound IP. Pace, cool-down and daily
+   * budget are kept per group, so a verification page pauses only its own group. Lower-case letters,
+   * digits and `-`. Default `default`. Env WORKER_EGRESS.
+   */
+  egress: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "expected lower-case letters, digits and '-' (at most 63)" })
+    .default("default"),
 });
 
 const FailedRetrySchema = z.strictObject({

@@ -1,8 +1,9 @@
 /**
  * Creates the BullMQ workers (the only module that touches `Worker`): `discover` runs poll jobs,
- * `wechat` runs article and album fetches under a global limiter (the minimum interval between
- * WeChat fetches holds across every worker process), `publish` builds digests when given a builder.
- * Payloads are validated at dequeue, every job
+ * `wechat` runs article and album fetches, `publish` builds digests when given a builder. The wechat
+ * queue has no queue-wide limiter: pace, cool-down and budget belong to the worker's egress group
+ * (`egress-gate.ts`, `egress-presence.ts`), so a verification page pauses only the workers of its own
+ * egress and the others keep taking jobs. Payloads are validated at dequeue, every job
  * logs one outcome line with its duration, and failures go through the retry policy.
  */
 import { setTimeout as sleep } from "node:timers/promises";
@@ -21,6 +22,7 @@ import { type BuildDigestData, BuildDigestDataSchema, type BuildDigestResult } f
 import { MANUAL_SOURCE_ID } from "./enqueue.ts";
 import { recordFetchFailure } from "./failed-retry.ts";
 import { createFetchAlbum, type FetchAlbumDeps } from "./fetch-album.ts";
+import type { EgressPresence, PausableWorker } from "./egress-presence.ts";
 import { createFetchArticle, type FetchArticleDeps } from "./fetch-article.ts";
 import { albumJobId, articleJobId } from "./job-ids.ts";
 import { errorCodeOf, type JobObserver } from "./job-outcome.ts";
@@ -40,9 +42,8 @@ import { type FailedRetryPolicy, isPermanentFailure } from "./retry-policy.ts";
 /** Tuning of the workers, from the configuration. */
 export interface WorkerSettings {
   readonly concurrency: number;
-  /** Minimum time between two WeChat fetches across all workers; 0 turns the limiter off. */
-  readonly minIntervalMs: number;
-  readonly jitterMs: number;
+  /** The egress group this process fetches through (`worker.egress`). */
+  readonly egress: string;
   /** How long a job's lock lasts without renewal: a killed worker's job is taken over after it. */
   readonly lockMs: number;
   readonly cooldown: { readonly initialMs: number; readonly maxMs: number };
@@ -69,6 +70,8 @@ export interface WorkerDeps
   readonly buildDigest?: (data: BuildDigestData) => Promise<BuildDigestResult>;
   /** Told every job outcome (metrics, notifications). */
   readonly observe?: JobObserver;
+  /** Joins the wechat worker to its egress group (heartbeats, local pauses). */
+  startEgressPresence(wechat: PausableWorker): EgressPresence;
   now(): number;
 }
 
@@ -88,15 +91,6 @@ function articleJobs(refs: readonly ArticleRef[], origin: RefOrigin) {
     data: buildArticleJobData(ref, origin),
     opts: { jobId: articleJobId(ref.key) },
   }));
-}
-
-/**
- * The wechat queue's limiter: one fetch per `minIntervalMs` across all workers. It is set even when the
- * interval is 0 because the verification cool-down is BullMQ's manual rate limit, which a worker only
- * honours when it has a limiter; a worker started during a cool-down would fetch otherwise.
- */
-function wechatLimiter(minIntervalMs: number): { max: number; duration: number } {
-  return minIntervalMs > 0 ? { max: 1, duration: minIntervalMs } : { max: 1_000_000, duration: 1000 };
 }
 
 /** Starts the discover and wechat workers. */
@@ -199,26 +193,26 @@ export function createWorkers(deps: WorkerDeps): Workers {
     { ...base, concurrency: settings.concurrency },
   );
 
-  let wechat: Worker;
+  let presence: EgressPresence | undefined;
   const decisionDeps: DecisionDeps = {
     store,
     sourceState: deps.sourceState,
     logger: logger.child({ queue: QUEUE.wechat }),
     cooldown: settings.cooldown,
+    egress: settings.egress,
     now: deps.now,
-    rateLimit: (ms) => wechat.rateLimit(ms),
+    pauseEgress: async (ms) => presence?.pauseFor(ms),
     enqueueMigrationTarget: async (url) => {
       const target = parseArticleUrl(url);
       const ref = { url: target.url, key: target.key, title: null, date: null };
       await addArticleJobs([ref], { sourceId: MANUAL_SOURCE_ID, sourceName: null, fetcher: null });
     },
   };
-  wechat = new Worker(
+  const wechat = new Worker(
     QUEUE.wechat,
     async (job: Job, token?: string) => {
       const started = deps.now();
       try {
-        if (settings.jitterMs > 0) await sleep(Math.random() * settings.jitterMs);
         let result: Awaited<ReturnType<typeof fetchAlbum | typeof fetchArticle>>;
         if (job.name === JOB.fetchAlbum) result = await fetchAlbum(parsePayload(FetchAlbumDataSchema, job));
         else {
@@ -247,12 +241,9 @@ export function createWorkers(deps: WorkerDeps): Workers {
         }
       }
     },
-    {
-      ...base,
-      concurrency: settings.concurrency,
-      limiter: wechatLimiter(settings.minIntervalMs),
-    },
+    { ...base, concurrency: settings.concurrency },
   );
+  presence = deps.startEgressPresence(wechat);
 
   const { buildDigest } = deps;
   const publish =
@@ -319,6 +310,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
     wechat,
     publish,
     async close(timeoutMs) {
+      await presence?.stop();
       const closing = Promise.all(all.map((w) => w.close()));
       const timer = sleep(timeoutMs, "timeout" as const, { ref: false });
       if ((await Promise.race([closing.then(() => "closed" as const), timer])) === "timeout") {

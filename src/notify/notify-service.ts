@@ -67,6 +67,7 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
     store: deps.store,
     sourceState: deps.sourceState,
     failingAfter: config.alerts.failingAfter,
+    egress: config.worker.egress,
     publicUrl: config.server.publicUrl,
     logger: logger.child({ module: "notify" }),
     now: Date.now,

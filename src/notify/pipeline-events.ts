@@ -21,6 +21,8 @@ export interface PipelineEventDeps {
   readonly sourceState: SourceState;
   /** Failed polls in a row that make a source failing. */
   readonly failingAfter: number;
+  /** This process's egress group: a verification page starts its cool-down. */
+  readonly egress: string;
   /** Public base URL (links to the status page and digests). */
   readonly publicUrl: string;
   readonly logger: Logger;
@@ -51,12 +53,12 @@ async function onFetchOutcome(deps: PipelineEventDeps, o: JobOutcome): Promise<v
     deps.notifier.emit(buildEvent(deps.now(), name, f));
   const status = `${deps.publicUrl}/`;
   if (o.code === "WECHAT_VERIFY_REQUIRED") {
-    const cooldown = await deps.sourceState.readCooldown();
+    const cooldown = await deps.sourceState.readCooldown(deps.egress);
     const until = cooldown === null ? null : new Date(cooldown.until).toISOString();
     await ev("fetch.cooldown", {
-      headline: `WeChat asked for verification: fetching paused until ${until ?? "further notice"}`,
+      headline: `WeChat asked for verification: egress ${deps.egress} paused until ${until ?? "further notice"}`,
       link: status,
-      details: { until, level: cooldown?.level ?? null, url: o.data.url ?? null },
+      details: { until, level: cooldown?.level ?? null, egress: deps.egress, url: o.data.url ?? null },
       condition: "fetch.cooldown",
     });
   } else if (o.code === "FETCH_BUDGET_EXHAUSTED") {

@@ -23,7 +23,7 @@ import { createStatusDeps } from "../status/status-deps.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { FailedArticles } from "../store/failed-articles.ts";
 import type { SourceState } from "../store/source-state.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
+import { createMetrics, type Metrics, type MetricsSnapshot } from "./metrics.ts";
 import { createBrowserHealth, createMetricsObserver, withFetchObservation } from "./observers.ts";
 import {
   checkBrowser,
@@ -85,21 +85,27 @@ export interface ServiceOps {
 /** How long a notification target may take to answer one delivery. */
 const NOTIFY_TIMEOUT_MS = 10_000;
 
+/** The scrape-time gauges' values, from one status read. */
+export function toMetricsSnapshot(status: Status): MetricsSnapshot {
+  const workers: Record<string, number> = {};
+  for (const w of status.workers) workers[w.queue] = (workers[w.queue] ?? 0) + 1;
+  return {
+    queues: status.queues,
+    workers,
+    egresses: status.fetching.egresses.map((e) => ({
+      name: e.name,
+      liveWorkers: e.liveWorkers,
+      cooldownUntil: e.cooldown?.until ?? null,
+    })),
+    sources: status.sources,
+  };
+}
+
 /** Builds the operator side of a process running `roles`. */
 export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
   const { config, roles, queues } = deps;
   const statusDeps = createStatusDeps(deps);
-  const metrics = createMetrics(async () => {
-    const status = await readStatus(statusDeps, 1);
-    const workers: Record<string, number> = {};
-    for (const w of status.workers) workers[w.queue] = (workers[w.queue] ?? 0) + 1;
-    return {
-      queues: status.queues,
-      workers,
-      cooldownUntil: status.fetching.cooldown?.until ?? null,
-      sources: status.sources,
-    };
-  });
+  const metrics = createMetrics(async () => toMetricsSnapshot(await readStatus(statusDeps, 1)));
   const browser = createBrowserHealth();
   const checks: Record<string, ReadinessCheck> = { redis: checkRedis(deps.redis) };
   if (roles.has("worker") || roles.has("server")) checks.archive = checkWritableDir(config.dataDir);

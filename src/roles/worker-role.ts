@@ -3,13 +3,19 @@
  * pool, and the archive repair sweep. Every dependency of the processors is a named adapter built here
  * from the shared context, so `jobs/` never sees the configuration or the file system layout.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type BrowserPool, createBrowserPool } from "../fetchers/browser.ts";
 import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
+import { createLocalAddressTransport } from "../fetchers/local-address.ts";
 import { createWeChatHopGuard } from "../fetchers/url-guard.ts";
 import { startArchiveRepair } from "../jobs/archive-repair.ts";
 import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts";
+import { withEgressGate } from "../jobs/egress-gate.ts";
+import { startEgressPresence } from "../jobs/egress-presence.ts";
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
@@ -18,6 +24,7 @@ import type { ServiceOps } from "../ops/service-ops.ts";
 import { createArchiveFiles } from "../store/archive.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
+import { createEgressState } from "../store/egress-state.ts";
 import { createKeys } from "../store/keys.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
 
@@ -58,8 +65,23 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     return pool;
   };
   const guarded = createGuardedHttp(toGuardedHttpSettings(config.fetch));
-  const fetcher = createPageFetcher(config.fetch, browser, guarded);
-  const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
+  const local =
+    config.fetch.localAddress === undefined ? null : createLocalAddressTransport(config.fetch.localAddress);
+  const fetcher = createPageFetcher(config.fetch, browser, guarded, local?.send);
+  const { egress } = config.worker;
+  const budget = { redis, prefix, egress, limit: config.fetch.dailyBudget, now: Date.now };
+  const egressState = createEgressState(redis, prefix);
+  const gate = {
+    egress,
+    minIntervalMs: config.fetch.minIntervalMs,
+    jitterMs: config.fetch.jitterMs,
+    claimFetchSlot: egressState.claimFetchSlot,
+    readCooldown: ctx.sourceState.readCooldown,
+    random: Math.random,
+    sleep: (ms: number) => sleep(ms),
+    now: Date.now,
+  };
+  const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const sources = new Map(config.sources.map((s) => [s.id, s]));
   const files = createArchiveFiles(config.dataDir);
   const archive = { ...files, write: ops.observeArchiveWrite(files.write) };
@@ -77,17 +99,16 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     dataDir: config.dataDir,
     settings: {
       concurrency: config.worker.concurrency,
-      minIntervalMs: config.fetch.minIntervalMs,
-      jitterMs: config.fetch.jitterMs,
+      egress,
       lockMs: config.jobs.lockMs,
       cooldown: config.fetch.cooldown,
     },
     findSource: (id) => sources.get(id),
-    fetchPage: withDailyBudget(ops.observeFetch(fetcher.fetchPage), budget),
+    fetchPage: withEgressGate(withDailyBudget(ops.observeFetch(fetcher.fetchPage), budget), gate),
     parseArticle: parsePool.parseArticle,
     fetchListing: fetcher.fetchListing,
     maxItemsPerListing: config.fetch.maxItemsPerListing,
-    fetchWeChatText: withDailyBudget(fetcher.fetchWeChatText, budget),
+    fetchWeChatText: withEgressGate(withDailyBudget(fetcher.fetchWeChatText, budget), gate),
     readTextFile: (path) => readFile(path, "utf8"),
     archive,
     archiveHealth,
@@ -105,6 +126,15 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
       now: () => new Date(),
     }),
     observe: ops.observe,
+    startEgressPresence: (wechat) =>
+      startEgressPresence(wechat, {
+        egress,
+        workerId,
+        state: egressState,
+        readCooldown: ctx.sourceState.readCooldown,
+        logger: logger.child({ module: "egress" }),
+        now: Date.now,
+      }),
     now: Date.now,
   });
   const repair = startArchiveRepair(
@@ -119,7 +149,10 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     },
     config.store.repairIntervalMs,
   );
-  logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
+  logger.info(
+    { concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher, egress, workerId },
+    "workers started",
+  );
 
   return {
     isBrowserRunning: () => pool?.isConnected() === true,
@@ -129,6 +162,7 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
       await parsePool.close();
       await pool?.close();
       await guarded.close();
+      await local?.close();
     },
   };
 }

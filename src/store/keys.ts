@@ -33,8 +33,14 @@ export interface StoreKeys {
   tombstone(key: string): string;
   /** Hash with one source's last poll and failure streak. */
   sourceState(sourceId: string): string;
-  /** Hash with the WeChat-wide verification cool-down. */
-  cooldown(): string;
+  /** Hash with one egress group's verification cool-down. */
+  cooldown(egress: string): string;
+  /** String holding the earliest time (ms) one egress group may start its next WeChat fetch. */
+  egressPace(egress: string): string;
+  /** Sorted set of `<egress>/<worker id>` members scored by their last heartbeat (ms). */
+  egressWorkers(): string;
+  /** Counter of one egress group's WeChat fetches on one Beijing day (`YYYY-MM-DD`). */
+  egressBudget(egress: string, day: string): string;
   /** Hash describing an article whose fetch failed for good (until it is retried or stored). */
   failed(key: string): string;
   /** Sorted set of failed article keys, scored by the time of their last failure. */
@@ -57,6 +63,17 @@ export function checkId(kind: string, id: string): string {
     });
   }
   return id;
+}
+
+/** Egress group names: like source ids, lower-case letters, digits and `-`. */
+export const EGRESS_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Throws STORE_WRITE unless `egress` is a valid egress group name; returns it unchanged. */
+export function checkEgress(egress: string): string {
+  if (!EGRESS_PATTERN.test(egress)) {
+    throw new StoreError("STORE_WRITE", `store: invalid egress: ${JSON.stringify(egress.slice(0, 80))}`);
+  }
+  return egress;
 }
 
 /** Throws STORE_WRITE unless `date` is a real calendar day written `YYYY-MM-DD`. */
@@ -94,7 +111,10 @@ export function createKeys(prefix: string): StoreKeys {
     aliases: () => k("alias"),
     tombstone: (key) => k("tombstone", checkId("article key", key)),
     sourceState: (sourceId) => k("source-state", checkId("source id", sourceId)),
-    cooldown: () => k("cooldown"),
+    cooldown: (egress) => k("cooldown", checkEgress(egress)),
+    egressPace: (egress) => k("egress-pace", checkEgress(egress)),
+    egressWorkers: () => k("egress", "workers"),
+    egressBudget: (egress, day) => k("budget", `${checkEgress(egress)}:${checkDate(day)}`),
     failed: (key) => k("failed", checkId("article key", key)),
     failedIndex: () => k("failed-index", "all"),
     failedDue: () => k("failed-index", "due"),

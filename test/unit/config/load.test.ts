@@ -143,11 +143,14 @@ describe("loadConfig: environment overrides", () => {
     ["API_TOKEN", "token-1234567890", (c) => c.server.apiToken, "token-1234567890"],
     ["IMAGE_PROXY_SECRET", "s".repeat(32), (c) => c.imageProxy.secret, "s".repeat(32)],
     ["PUBLIC_URL", "https://feeds.example.org", (c) => c.server.publicUrl, "https://feeds.example.org"],
+    ["WORKER_EGRESS", "east-2", (c) => c.worker.egress, "east-2"],
+    ["FETCH_LOCAL_ADDRESS", "192.0.2.10", (c) => c.fetch.localAddress, "192.0.2.10"],
   ];
   const fileValues =
     "redis:\n  url: redis://file:6379\n  prefix: fromfile\nserver:\n  port: 8181\n  apiToken: file-token-123\n" +
     "  publicUrl: https://file.example.org\nbrowser:\n  executablePath: /file/chromium\nlog:\n  level: warn\n" +
-    "imageProxy:\n  secret: file-secret-0123456789\ndataDir: /srv/file-data\n";
+    "imageProxy:\n  secret: file-secret-0123456789\ndataDir: /srv/file-data\n" +
+    "worker:\n  egress: from-file\nfetch:\n  localAddress: 192.0.2.1\n";
 
   for (const [name, value, read, expected] of cases) {
     it(`${name} overrides the file`, () => {
@@ -193,6 +196,10 @@ describe("loadConfig: environment overrides", () => {
     assert.match(
       loadError("", { LOG_LEVEL: "verbose" }),
       /^config: config\/my\.yaml: log\.level \(env LOG_LEVEL\): /,
+    );
+    assert.match(
+      loadError("", { WORKER_EGRESS: "East:1" }),
+      /^config: config\/my\.yaml: worker\.egress \(env WORKER_EGRESS\): expected lower-case letters/,
     );
   });
 });

@@ -50,6 +50,7 @@ function setup(streak = 0) {
       readCooldown: async () => ({ until: Date.parse("2026-12-05T01:00:00Z"), level: 1, reason: "x" }),
     } as unknown as SourceState,
     failingAfter: 3,
+    egress: "default",
     publicUrl: "http://feeds.test",
     logger: createLogger({ level: "silent" }),
     now: () => Date.parse("2026-12-05T00:00:00Z"),

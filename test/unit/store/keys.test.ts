@@ -27,7 +27,10 @@ describe("createKeys", () => {
       keys.aliases(),
       keys.tombstone("a"),
       keys.sourceState("a"),
-      keys.cooldown(),
+      keys.cooldown("a"),
+      keys.egressPace("a"),
+      keys.egressWorkers(),
+      keys.egressBudget("a", "2026-01-03"),
     ];
     assert.equal(new Set(all).size, all.length);
     for (const k of all) assert.ok(k.startsWith("wf:"), k);
