@@ -5,6 +5,7 @@
  * Only `config/load.ts` parses with this schema; everyone else may `import type { Config }`.
  */
 import { z } from "zod";
+import { parseRedisUrl } from "../redis-url.ts";
 import { findPrivateHostProblem, parseHostKey, toHostKey } from "../fetchers/ip-class.ts";
 import { NotifyListSchema } from "./notify.ts";
 import {
@@ -32,14 +33,28 @@ const HostPortSchema = z.string().refine((value) => parseHostKey(value) !== null
 const millis = (min: number) => z.int().min(min);
 
 const RedisSchema = z.strictObject({
-  /** Redis connection URL (`redis://` or `rediss://`). Default `redis://127.0.0.1:6379`. Env REDIS_URL. */
+  /**
+   * Redis connection URL: `redis://host:port[/db]`, `rediss://…` for TLS, or Redis Sentinel as
+   * `redis+sentinel://host:port[,host:port…]/<master name>[/db]` (`?tls=1` for a TLS master); credentials
+   * as `user:password@`. Default `redis://127.0.0.1:6379`. Env REDIS_URL.
+   */
   url: z
-    .url({ protocol: /^rediss?$/, error: "expected a redis:// or rediss:// URL" })
+    .string()
+    .superRefine((value, ctx) => {
+      const parsed = parseRedisUrl(value);
+      if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed, input: value });
+    })
     .default("redis://127.0.0.1:6379"),
-  /** Prefix of every Redis key and BullMQ queue (no `:`). Default `wf`. Env REDIS_PREFIX. */
+  /**
+   * Prefix of every Redis key and BullMQ queue (no `:`); it may hold one hash tag such as `{wf}`, so that
+   * managed Redis services that require every key of a script in one slot accept the queues. Default
+   * `wf`. Env REDIS_PREFIX.
+   */
   prefix: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "use letters, digits, '.', '_' or '-' (no ':')" })
+    .regex(/^(?=.)[A-Za-z0-9._-]*(?:\{[A-Za-z0-9._-]+\})?[A-Za-z0-9._-]*$/, {
+      error: "use letters, digits, '.', '_' or '-' and at most one hash tag like {wf} (no ':')",
+    })
     .default("wf"),
 });
 

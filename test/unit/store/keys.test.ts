@@ -43,6 +43,12 @@ describe("createKeys", () => {
     }
   });
 
+  it("accepts a prefix holding a hash tag, so one slot holds every key", () => {
+    const tagged = createKeys("{wf}");
+    assert.equal(tagged.article("a"), "{wf}:article:a");
+    assert.equal(tagged.egressPace("east"), "{wf}:egress-pace:east");
+  });
+
   it("rejects prefixes with ':' or glob characters", () => {
     for (const bad of ["", "a:b", "a*", "a?", "a[b]", "a b"]) {
       assert.throws(() => createKeys(bad), isStoreWrite, bad);
