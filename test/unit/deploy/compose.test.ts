@@ -244,3 +244,51 @@ describe("docker-compose.redis-port.yml", () => {
     assert.match(envExample, /docker-compose\.redis-port\.yml[\s\S]*\nREDIS_HOST_PORT=/);
   });
 });
+
+describe("docker-compose.egress.yml", () => {
+  const EGRESS_OVERRIDE = join(PROJECT_ROOT, "docker-compose.egress.yml");
+
+  it("passes dclint and runs two worker groups, each in its own egress and on its own host address", async () => {
+    const result = await dclint(EGRESS_OVERRIDE);
+    assert.equal(result.errorCount + result.warningCount, 0, JSON.stringify(result.messages));
+    // The yaml package resolves the `<<` merge keys the way Compose does.
+    const override = parseYaml(await readFile(EGRESS_OVERRIDE, "utf8"), { merge: true }) as {
+      name?: string;
+      services: Record<string, Service & { networks?: string[] }>;
+      networks: Record<string, { driver_opts?: Record<string, string> }>;
+    };
+    assert.equal(override.name, (compose as { name?: string }).name, "same project name as the main file");
+    const workers = Object.entries(override.services).filter(([name]) => name !== "redis");
+    assert.equal(workers.length, 2);
+    const egresses = new Set<string>();
+    const addresses = new Set<string>();
+    for (const [name, service] of workers) {
+      const roles = commandOf(service, name);
+      assert.match(roles.join(" "), /start --role worker$/, name);
+      await assertRealCliCommand(roles, `service ${name}`);
+      const egress = service.environment?.WORKER_EGRESS ?? "";
+      assert.ok(
+        loadConfig({ env: { WORKER_EGRESS: egress }, cwd: PROJECT_ROOT }).worker.egress === egress,
+        name,
+      );
+      egresses.add(egress);
+      assert.deepEqual(service.networks?.length, 1, `${name}: one network, so one outbound address`);
+      const network = override.networks[service.networks?.[0] ?? ""];
+      addresses.add(network?.driver_opts?.["com.docker.network.host_ipv4"] ?? "");
+      assert.ok(service.volumes?.includes("wechat-feed-data:/data"), `${name}: the shared data volume`);
+      assert.ok(compose.volumes !== undefined && "wechat-feed-data" in compose.volumes);
+    }
+    assert.equal(egresses.size, 2, "two egress groups");
+    assert.equal(addresses.size, 2, "two host addresses");
+    assert.deepEqual(override.services.redis?.networks, ["default", ...Object.keys(override.networks)]);
+  });
+
+  it("is named in the README's Scaling out section", async () => {
+    const readme = await readFile(join(PROJECT_ROOT, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("## Scaling out"),
+      readme.indexOf("\n## ", readme.indexOf("## Scaling out") + 3),
+    );
+    assert.match(section, /-f docker-compose\.yml -f docker-compose\.egress\.yml/);
+  });
+});
