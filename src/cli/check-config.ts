@@ -27,8 +27,11 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   out(`redis: ${config.redis.url.replace(/\/\/[^@/]*@/, "//***@")} (prefix ${config.redis.prefix})`);
   out(`data: ${config.dataDir}`);
   out(
-    `fetch: ${config.fetch.fetcher} via ${config.fetch.origin}, one WeChat fetch per ${config.fetch.minIntervalMs} ms`,
+    `fetch: ${config.fetch.fetcher} via ${config.fetch.origin}, one WeChat fetch per ${config.fetch.minIntervalMs} ms per egress group`,
   );
+  const from =
+    config.fetch.localAddress === undefined ? "" : ` (http fetches from ${config.fetch.localAddress})`;
+  out(`egress: ${config.worker.egress}${from}`);
   out(`server: http://${config.server.host}:${config.server.port} (public ${config.server.publicUrl})`);
   out(`digest: "${config.digest.schedule}" (${config.digest.timezone})`);
   out(`sources: ${config.sources.length}`);
