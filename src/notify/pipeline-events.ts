@@ -59,20 +59,26 @@ async function onFetchOutcome(deps: PipelineEventDeps, o: JobOutcome): Promise<v
       headline: `WeChat asked for verification: egress ${deps.egress} paused until ${until ?? "further notice"}`,
       link: status,
       details: { until, level: cooldown?.level ?? null, egress: deps.egress, url: o.data.url ?? null },
-      condition: "fetch.cooldown",
+      condition: `fetch.cooldown:${deps.egress}`,
     });
   } else if (o.code === "FETCH_BUDGET_EXHAUSTED") {
     await ev("budget.exhausted", {
-      headline: "the daily WeChat fetch budget is spent",
+      headline: `the daily WeChat fetch budget of egress ${deps.egress} is spent`,
       link: status,
-      condition: "budget.exhausted",
+      details: { egress: deps.egress },
+      condition: `budget.exhausted:${deps.egress}`,
     });
   }
   if (o.outcome === "error") return;
-  if (await deps.notifier.clear("fetch.cooldown")) {
-    await ev("fetch.resumed", { headline: "WeChat fetching works again", link: status });
+  // Conditions are per egress group: a good fetch on one egress says nothing about another's pause.
+  if (await deps.notifier.clear(`fetch.cooldown:${deps.egress}`)) {
+    await ev("fetch.resumed", {
+      headline: `WeChat fetching works again on egress ${deps.egress}`,
+      link: status,
+      details: { egress: deps.egress },
+    });
   }
-  await deps.notifier.clear("budget.exhausted");
+  await deps.notifier.clear(`budget.exhausted:${deps.egress}`);
   const key = str(o.result?.key);
   if (o.outcome !== "stored" || o.jobName !== JOB.fetchArticle || key === "") return;
   const article = await deps.store.readArticle(key);
