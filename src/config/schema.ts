@@ -137,6 +137,21 @@ const WorkerSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "expected lower-case letters, digits and '-' (at most 63)" })
     .default("default"),
+  /**
+   * Whether this process's workers write the archive files themselves (they then need a writable
+   * DATA_DIR). `false`: they need no DATA_DIR; each saved change goes onto the archive stream in Redis
+   * and an `archiver` process (which owns DATA_DIR) writes the file, and the digest files are built
+   * there too. Every process must still be given the same DATA_DIR path. Default true. Env WORKER_ARCHIVE.
+   */
+  archive: z.boolean().default(true),
+});
+
+const ArchiverSchema = z.strictObject({
+  /**
+   * How long an archive-stream entry taken by an archiver may stay unacknowledged before another
+   * archiver (or the same one restarted) takes it over: the first is presumed dead. Default 60000.
+   */
+  claimIdleMs: millis(1000).default(MINUTE),
 });
 
 const FailedRetrySchema = z.strictObject({
@@ -215,6 +230,7 @@ const ConfigFields = z.strictObject({
   fetch: FetchSchema.prefault({}),
   browser: BrowserSchema.prefault({}),
   worker: WorkerSchema.prefault({}),
+  archiver: ArchiverSchema.prefault({}),
   jobs: JobsSchema.prefault({}),
   store: StoreSchema.prefault({}),
   log: LogSchema.prefault({}),

@@ -11,11 +11,14 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
+import type { ArchiveFiles } from "../store/archive.ts";
 import { describeError } from "../store/guard.ts";
 import { ensureArchived, type IngestDeps } from "./ingest.ts";
 
 /** What a sweep needs. */
 export interface ArchiveRepairDeps extends IngestDeps {
+  /** Only a process that owns the archive sweeps it. */
+  readonly archive: ArchiveFiles;
   readonly logger: Logger;
 }
 

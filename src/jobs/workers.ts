@@ -245,31 +245,10 @@ export function createWorkers(deps: WorkerDeps): Workers {
   );
   presence = deps.startEgressPresence(wechat);
 
-  const { buildDigest } = deps;
   const publish =
-    buildDigest === undefined
+    deps.buildDigest === undefined
       ? null
-      : new Worker(
-          QUEUE.publish,
-          async (job: Job) => {
-            const started = deps.now();
-            try {
-              const result = await buildDigest(parsePayload(BuildDigestDataSchema, job));
-              const durationMs = deps.now() - started;
-              logger.info(
-                { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
-                "job completed",
-              );
-              observe(QUEUE.publish, job, "built", null, durationMs, result);
-              return result;
-            } catch (error) {
-              // A day that is no date, or whose window is still open, cannot succeed on a retry.
-              if (isAppError(error, "USAGE")) throw new UnrecoverableError(error.message);
-              throw error;
-            }
-          },
-          { ...base, concurrency: 1 },
-        );
+      : createPublishWorker({ ...deps, lockMs: settings.lockMs, buildDigest: deps.buildDigest });
   const all = publish === null ? [discover, wechat] : [discover, wechat, publish];
 
   const failureDeps = {
@@ -286,24 +265,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
       logger.error({ jobId: job.id, err }, "failure not recorded"),
     );
   });
-  for (const worker of all) {
-    worker.on("failed", (job, error) => {
-      if (job !== undefined && !(error.name === "RateLimitError" || error.name === "DelayedError")) {
-        logger.info(
-          {
-            queue: worker.name,
-            jobId: job.id,
-            jobName: job.name,
-            attempt: job.attemptsMade,
-            outcome: "failed",
-            code: (error as { code?: string }).code,
-          },
-          "job outcome",
-        );
-      }
-    });
-    worker.on("error", (error) => logger.error({ queue: worker.name, err: error }, "worker error"));
-  }
+  for (const worker of [discover, wechat]) logWorkerEvents(worker, logger);
 
   return {
     discover,
@@ -320,6 +282,82 @@ export function createWorkers(deps: WorkerDeps): Workers {
       }
     },
   };
+}
+
+/** Logs a worker's final job failures (not rate-limit or delay signals) and its errors. */
+function logWorkerEvents(worker: Worker, logger: Logger): void {
+  worker.on("failed", (job, error) => {
+    if (job !== undefined && !(error.name === "RateLimitError" || error.name === "DelayedError")) {
+      logger.info(
+        {
+          queue: worker.name,
+          jobId: job.id,
+          jobName: job.name,
+          attempt: job.attemptsMade,
+          outcome: "failed",
+          code: (error as { code?: string }).code,
+        },
+        "job outcome",
+      );
+    }
+  });
+  worker.on("error", (error) => logger.error({ queue: worker.name, err: error }, "worker error"));
+}
+
+/** What the publish-queue worker needs. */
+export interface PublishWorkerDeps {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly lockMs: number;
+  readonly logger: Logger;
+  readonly buildDigest: (data: BuildDigestData) => Promise<BuildDigestResult>;
+  readonly observe?: JobObserver;
+  now(): number;
+}
+
+/**
+ * Starts the publish-queue worker (digests), one job at a time. The worker role runs it when its
+ * workers write the archive, else the archiver role does, since the digest file goes to DATA_DIR.
+ */
+export function createPublishWorker(deps: PublishWorkerDeps): Worker {
+  const { buildDigest, logger } = deps;
+  const worker = new Worker(
+    QUEUE.publish,
+    async (job: Job) => {
+      const started = deps.now();
+      try {
+        const result = await buildDigest(parsePayload(BuildDigestDataSchema, job));
+        const durationMs = deps.now() - started;
+        logger.info(
+          { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
+          "job completed",
+        );
+        deps.observe?.({
+          queue: QUEUE.publish,
+          jobName: job.name,
+          outcome: "built",
+          code: null,
+          durationMs,
+          data: job.data,
+          result: { ...result },
+        });
+        return result;
+      } catch (error) {
+        // A day that is no date, or whose window is still open, cannot succeed on a retry.
+        if (isAppError(error, "USAGE")) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      lockDuration: deps.lockMs,
+      stalledInterval: deps.lockMs,
+      concurrency: 1,
+    },
+  );
+  logWorkerEvents(worker, logger);
+  return worker;
 }
 
 /** Validates a job payload; a malformed one can never succeed, so it fails without retries. */

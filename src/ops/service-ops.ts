@@ -15,6 +15,7 @@ import type { Queues } from "../jobs/queues.ts";
 import { addManualPollJob } from "../jobs/scheduler.ts";
 import type { Logger } from "../logger.ts";
 import type { Role } from "../main.ts";
+import { needsDataDir } from "../roles/startup-checks.ts";
 import { createFetchSend } from "../notify/http-send.ts";
 import { createNotifyService } from "../notify/notify-service.ts";
 import { startOpsServer } from "../server/ops-server.ts";
@@ -108,7 +109,7 @@ export function createServiceOps(deps: ServiceOpsDeps): ServiceOps {
   const metrics = createMetrics(async () => toMetricsSnapshot(await readStatus(statusDeps, 1)));
   const browser = createBrowserHealth();
   const checks: Record<string, ReadinessCheck> = { redis: checkRedis(deps.redis) };
-  if (roles.has("worker") || roles.has("server")) checks.archive = checkWritableDir(config.dataDir);
+  if (needsDataDir(config, roles)) checks.archive = checkWritableDir(config.dataDir);
   if (isBrowserNeeded(config, roles)) {
     checks.browser = checkBrowser(
       () => findChromium({ CHROMIUM_PATH: config.browser.executablePath }),

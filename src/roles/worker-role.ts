@@ -1,6 +1,7 @@
 /**
  * The worker role: the BullMQ workers (polls, WeChat fetches, digests), the lazily launched browser
- * pool, and the archive repair sweep. Every dependency of the processors is a named adapter built here
+ * pool, and the archive repair sweep. With `worker.archive: false` it touches no file: saves go onto the
+ * archive stream and the archiver role writes the files and builds the digests. Every dependency of the processors is a named adapter built here
  * from the shared context, so `jobs/` never sees the configuration or the file system layout.
  */
 import { randomUUID } from "node:crypto";
@@ -12,8 +13,6 @@ import { type BrowserPool, createBrowserPool } from "../fetchers/browser.ts";
 import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
 import { createLocalAddressTransport } from "../fetchers/local-address.ts";
 import { createWeChatHopGuard } from "../fetchers/url-guard.ts";
-import { startArchiveRepair } from "../jobs/archive-repair.ts";
-import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts";
 import { withEgressGate } from "../jobs/egress-gate.ts";
 import { startEgressPresence } from "../jobs/egress-presence.ts";
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
@@ -21,11 +20,9 @@ import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
 import { createWorkers } from "../jobs/workers.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
-import { createArchiveFiles } from "../store/archive.ts";
-import { createArchiveHealth } from "../store/archive-health.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
 import { createEgressState } from "../store/egress-state.ts";
-import { createKeys } from "../store/keys.ts";
+import { createOwnedDigestBuilder, openOwnedArchive, startOwnedArchiveRepair } from "./archive-owner.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
 
 /** The running worker role, and what the server role may ask it. */
@@ -36,7 +33,7 @@ export interface WorkerRole extends RunningRole {
 
 /** Keeps a page that failed to parse under `<dataDir>/failed/`, for diagnosis. */
 function createFailedPageKeeper(dataDir: string) {
-  return async (key: string, html: string): Promise<string> => {
+  return async (key: string, html: string): Promise<string | null> => {
     const dir = join(dataDir, "failed");
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${key}-${Date.now()}.html`);
@@ -45,8 +42,18 @@ function createFailedPageKeeper(dataDir: string) {
   };
 }
 
-/** Starts the workers and the archive repair sweep. */
-export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRole {
+/** Where this process's archive work goes. */
+export interface WorkerRoleOptions {
+  /** True when the archiver role runs in this process: it sweeps the archive and builds the digests. */
+  readonly archiverInProcess: boolean;
+}
+
+/** Starts the workers and, when they own the archive, the repair sweep and the digest worker. */
+export function startWorkerRole(
+  ctx: ServiceContext,
+  ops: ServiceOps,
+  options: WorkerRoleOptions,
+): WorkerRole {
   const { config, logger, redis, store } = ctx;
   const { prefix } = config.redis;
   let pool: BrowserPool | null = null;
@@ -83,9 +90,10 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
   };
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const sources = new Map(config.sources.map((s) => [s.id, s]));
-  const files = createArchiveFiles(config.dataDir);
-  const archive = { ...files, write: ops.observeArchiveWrite(files.write) };
-  const archiveHealth = createArchiveHealth(redis, prefix);
+  // Without the archive the workers need no DATA_DIR; with it, sweep and digests are theirs unless an
+  // archiver in this process has them.
+  const owned = config.worker.archive ? openOwnedArchive(ctx, ops) : null;
+  const sweeps = owned !== null && !options.archiverInProcess;
   const parsePool = createParsePool({ threads: defaultParseThreads(config.worker.concurrency) });
   const workers = createWorkers({
     connection: redis,
@@ -110,21 +118,14 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     maxItemsPerListing: config.fetch.maxItemsPerListing,
     fetchWeChatText: withEgressGate(withDailyBudget(fetcher.fetchWeChatText, budget), gate),
     readTextFile: (path) => readFile(path, "utf8"),
-    archive,
-    archiveHealth,
-    keepFailedPage: createFailedPageKeeper(config.dataDir),
+    archive: owned?.archive ?? null,
+    ...(owned === null ? {} : { archiveHealth: owned.archiveHealth }),
+    // A worker without DATA_DIR keeps no failed page; the job's failure record and log still tell.
+    keepFailedPage: owned === null ? async () => null : createFailedPageKeeper(config.dataDir),
     onArticleChanged: async (key) => {
       await publishArticleChange(redis, prefix, key);
     },
-    buildDigest: createBuildDigest({
-      redis,
-      prefix,
-      dataDir: config.dataDir,
-      settings: toDigestJobSettings(config),
-      http: guarded,
-      logger: logger.child({ module: "digest" }),
-      now: () => new Date(),
-    }),
+    ...(sweeps ? { buildDigest: createOwnedDigestBuilder(ctx, guarded) } : {}),
     observe: ops.observe,
     startEgressPresence: (wechat) =>
       startEgressPresence(wechat, {
@@ -137,27 +138,22 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
       }),
     now: Date.now,
   });
-  const repair = startArchiveRepair(
-    {
-      store,
-      archive,
-      archiveHealth,
-      redis,
-      lockKey: createKeys(prefix).archiveRepairLock(),
-      logger: logger.child({ module: "archive-repair" }),
-      now: Date.now,
-    },
-    config.store.repairIntervalMs,
-  );
+  const repair = sweeps ? startOwnedArchiveRepair(ctx, owned) : null;
   logger.info(
-    { concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher, egress, workerId },
+    {
+      concurrency: config.worker.concurrency,
+      fetcher: config.fetch.fetcher,
+      egress,
+      workerId,
+      archive: config.worker.archive ? "self" : "archiver",
+    },
     "workers started",
   );
 
   return {
     isBrowserRunning: () => pool?.isConnected() === true,
     async stop(timeoutMs) {
-      await repair.stop();
+      await repair?.stop();
       await workers.close(timeoutMs);
       await parsePool.close();
       await pool?.close();

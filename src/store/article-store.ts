@@ -84,8 +84,21 @@ export function contentHash(text: string, title = ""): string {
   return createHash("sha256").update(title.trim()).update("\u0000").update(body).digest("hex");
 }
 
+/** How a store's saves reach the archive. */
+export interface ArticleStoreOptions {
+  /**
+   * True when this process's saves leave the archive file to the archiver role: each stored or updated
+   * article is then also appended to the archive stream, in the save's own atomic step.
+   */
+  readonly toArchiveStream?: boolean;
+}
+
 /** Creates the article store over `redis` under `prefix` (e.g. `wf`). */
-export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
+export function createArticleStore(
+  redis: Redis,
+  prefix: string,
+  options: ArticleStoreOptions = {},
+): ArticleStore {
   if (redis.options.keyPrefix) {
     // Our keys already carry the prefix, and the save script builds one key itself (see its header).
     throw new StoreError("STORE_UNAVAILABLE", "store: Redis clients with keyPrefix are not supported");
@@ -122,6 +135,7 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
             keys.seen(),
             keys.sourceIds(),
             keys.archivePending(),
+            options.toArchiveStream === true ? keys.archiveStream() : undefined,
           ],
           articleKey: a.key,
           contentHash: a.contentHash,

@@ -53,6 +53,8 @@ export interface StoreKeys {
   archiveHealth(): string;
   /** Lock held by the one worker running the archive repair sweep. */
   archiveRepairLock(): string;
+  /** Stream of saved changes the archiver role writes to disk (`archive-stream.ts`). */
+  archiveStream(): string;
 }
 
 /** Throws STORE_WRITE unless `id` is a safe key/file-name component; returns it unchanged. */
@@ -121,6 +123,7 @@ export function createKeys(prefix: string): StoreKeys {
     archivePending: () => k("archive", "pending"),
     archiveHealth: () => k("archive", "health"),
     archiveRepairLock: () => k("archive", "repair-lock"),
+    archiveStream: () => k("archive", "stream"),
   };
 }
 
