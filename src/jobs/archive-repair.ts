@@ -69,12 +69,14 @@ export interface ArchiveRepairLoop {
 }
 
 /**
- * Sweeps at start and every `intervalMs`, holding `<lockKey>` in Redis while it runs so concurrent
- * workers don't sweep the same archive twice. Failures are logged; the next sweep tries again.
+ * Sweeps at start (unless `atStart` is false) and every `intervalMs`, holding `<lockKey>` in Redis while
+ * it runs so concurrent workers don't sweep the same archive twice. Failures are logged; the next sweep
+ * tries again.
  */
 export function startArchiveRepair(
   deps: ArchiveRepairDeps & { readonly redis: Redis; readonly lockKey: string },
   intervalMs: number,
+  options: { readonly atStart?: boolean } = {},
 ): ArchiveRepairLoop {
   let running: Promise<RepairSummary | null> | null = null;
   const sweep = async (): Promise<RepairSummary | null> => {
@@ -103,7 +105,7 @@ export function startArchiveRepair(
       });
     return running;
   };
-  void runNow();
+  if (options.atStart !== false) void runNow();
   const timer = setInterval(() => void runNow(), intervalMs);
   timer.unref();
   return {

@@ -29,8 +29,16 @@ export function openOwnedArchive(ctx: ServiceContext, ops: ServiceOps): OwnedArc
   };
 }
 
-/** Starts the repair sweep over `owned` (at once, then every `store.repairIntervalMs`). */
-export function startOwnedArchiveRepair(ctx: ServiceContext, owned: OwnedArchive): ArchiveRepairLoop {
+/**
+ * Starts the repair sweep over `owned`: every `store.repairIntervalMs`, and at once when `atStart`. The
+ * archiver passes false: at its start the pending articles are its stream backlog, which the stream
+ * consumer writes in order, and a sweep racing it would only write the same files a second time.
+ */
+export function startOwnedArchiveRepair(
+  ctx: ServiceContext,
+  owned: OwnedArchive,
+  atStart: boolean,
+): ArchiveRepairLoop {
   return startArchiveRepair(
     {
       ...owned,
@@ -41,6 +49,7 @@ export function startOwnedArchiveRepair(ctx: ServiceContext, owned: OwnedArchive
       now: Date.now,
     },
     ctx.config.store.repairIntervalMs,
+    { atStart },
   );
 }
 

@@ -34,7 +34,7 @@ export function startArchiverRole(ctx: ServiceContext, ops: ServiceOps): Running
     },
     { claimIdleMs: config.archiver.claimIdleMs, blockMs: BLOCK_MS },
   );
-  const repair = startOwnedArchiveRepair(ctx, owned);
+  const repair = startOwnedArchiveRepair(ctx, owned, false);
   const http = createGuardedHttp(toGuardedHttpSettings(config.fetch));
   const publish = startOwnedPublishWorker(ctx, ops, http);
   logger.info({ consumer: consumerName, dataDir: config.dataDir }, "archiver started");

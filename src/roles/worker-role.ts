@@ -138,7 +138,7 @@ export function startWorkerRole(
       }),
     now: Date.now,
   });
-  const repair = sweeps ? startOwnedArchiveRepair(ctx, owned) : null;
+  const repair = sweeps ? startOwnedArchiveRepair(ctx, owned, true) : null;
   logger.info(
     {
       concurrency: config.worker.concurrency,
