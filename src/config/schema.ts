@@ -141,7 +141,8 @@ const WorkerSchema = z.strictObject({
    * Whether this process's workers write the archive files themselves (they then need a writable
    * DATA_DIR). `false`: they need no DATA_DIR; each saved change goes onto the archive stream in Redis
    * and an `archiver` process (which owns DATA_DIR) writes the file, and the digest files are built
-   * there too. Every process must still be given the same DATA_DIR path. Default true. Env WORKER_ARCHIVE.
+   * there too. Every process is still given the same DATA_DIR path: stored documents name their archive
+   * file by it. Default true. Env WORKER_ARCHIVE.
    */
   archive: z.boolean().default(true),
 });

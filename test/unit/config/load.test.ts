@@ -145,12 +145,13 @@ describe("loadConfig: environment overrides", () => {
     ["PUBLIC_URL", "https://feeds.example.org", (c) => c.server.publicUrl, "https://feeds.example.org"],
     ["WORKER_EGRESS", "east-2", (c) => c.worker.egress, "east-2"],
     ["FETCH_LOCAL_ADDRESS", "192.0.2.10", (c) => c.fetch.localAddress, "192.0.2.10"],
+    ["WORKER_ARCHIVE", "false", (c) => c.worker.archive, false],
   ];
   const fileValues =
     "redis:\n  url: redis://file:6379\n  prefix: fromfile\nserver:\n  port: 8181\n  apiToken: file-token-123\n" +
     "  publicUrl: https://file.example.org\nbrowser:\n  executablePath: /file/chromium\nlog:\n  level: warn\n" +
     "imageProxy:\n  secret: file-secret-0123456789\ndataDir: /srv/file-data\n" +
-    "worker:\n  egress: from-file\nfetch:\n  localAddress: 192.0.2.1\n";
+    "worker:\n  egress: from-file\n  archive: true\nfetch:\n  localAddress: 192.0.2.1\n";
 
   for (const [name, value, read, expected] of cases) {
     it(`${name} overrides the file`, () => {
@@ -167,6 +168,11 @@ describe("loadConfig: environment overrides", () => {
     const cwd = workdir({ "c.yaml": fileValues });
     const config = loadConfig({ cwd, env: { WECHAT_FEED_CONFIG: "c.yaml", DATA_DIR: "var/wf" } });
     assert.equal(config.dataDir, path.join(cwd, "var/wf"));
+  });
+
+  it("WORKER_ARCHIVE takes only true or false, naming the variable otherwise", () => {
+    assert.equal(load("", { WORKER_ARCHIVE: "true" }).worker.archive, true);
+    assert.throws(() => load("", { WORKER_ARCHIVE: "no" }), /worker\.archive.*WORKER_ARCHIVE/);
   });
 
   it("covers every env override in the table", () => {
