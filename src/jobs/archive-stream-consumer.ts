@@ -28,6 +28,8 @@ export interface ArchiveStreamConsumerSettings {
   readonly claimIdleMs: number;
   /** How long one read waits for new entries (also bounds how long `stop` waits). */
   readonly blockMs: number;
+  /** Called once, the first time the stream has nothing left to archive (the backlog is done). */
+  readonly onCaughtUp?: () => void;
 }
 
 /** The running loop. */
@@ -99,6 +101,7 @@ export function startArchiveStreamConsumer(
   let stopping = false;
   // Our own unacknowledged entries are read at start (an earlier run of this consumer) and after failures.
   let retryAt: number | null = 0;
+  let caughtUp = false;
   const turn = async (): Promise<void> => {
     const retryDue = retryAt !== null && deps.now() >= retryAt;
     if (retryDue) retryAt = null;
@@ -107,6 +110,10 @@ export function startArchiveStreamConsumer(
       ...(retryDue ? await deps.reader.readOwnPending(BATCH) : []),
     ];
     const fresh = await deps.reader.readNew(BATCH, again.length > 0 ? null : settings.blockMs);
+    if (again.length === 0 && fresh.length === 0 && !caughtUp) {
+      caughtUp = true;
+      settings.onCaughtUp?.();
+    }
     if (!(await archiveBatch(deps, [...again, ...fresh]))) retryAt = deps.now() + RETRY_MS;
   };
   const loop = async (): Promise<void> => {

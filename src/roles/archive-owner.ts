@@ -31,8 +31,8 @@ export function openOwnedArchive(ctx: ServiceContext, ops: ServiceOps): OwnedArc
 
 /**
  * Starts the repair sweep over `owned`: every `store.repairIntervalMs`, and at once when `atStart`. The
- * archiver passes false: at its start the pending articles are its stream backlog, which the stream
- * consumer writes in order, and a sweep racing it would only write the same files a second time.
+ * archiver passes false and sweeps once its stream backlog is consumed: until then the pending articles
+ * are the stream's to write, and a sweep racing the consumer would only write the same files twice.
  */
 export function startOwnedArchiveRepair(
   ctx: ServiceContext,

@@ -32,7 +32,12 @@ export function startArchiverRole(ctx: ServiceContext, ops: ServiceOps): Running
       logger: logger.child({ module: "archiver" }),
       now: Date.now,
     },
-    { claimIdleMs: config.archiver.claimIdleMs, blockMs: BLOCK_MS },
+    {
+      claimIdleMs: config.archiver.claimIdleMs,
+      blockMs: BLOCK_MS,
+      // The start-up sweep waits for the backlog: those pending files are the stream's to write.
+      onCaughtUp: () => void repair.runNow(),
+    },
   );
   const repair = startOwnedArchiveRepair(ctx, owned, false);
   const http = createGuardedHttp(toGuardedHttpSettings(config.fetch));
