@@ -38,7 +38,6 @@ import {
   createServiceHarness,
   type LogLine,
   type ServiceChild,
-  type ServiceHarness,
   waitFor,
 } from "../../support/service-harness.ts";
 
