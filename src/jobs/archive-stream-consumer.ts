@@ -12,12 +12,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../logger.ts";
 import type { ArchiveFiles } from "../store/archive.ts";
 import type { ArchiveStreamEntry, ArchiveStreamReader } from "../store/archive-stream.ts";
+import type { StoredArticle } from "../store/article-store.ts";
 import { describeError } from "../store/guard.ts";
+import { archivePath } from "../store/keys.ts";
 import { ensureArchived, type IngestDeps } from "./ingest.ts";
 
 /** What the consumer needs: the ingest deps with a real archive, the stream reader and a logger. */
 export interface ArchiveStreamConsumerDeps extends IngestDeps {
   readonly archive: ArchiveFiles;
+  /** This archiver's DATA_DIR, to notice documents stored with another one's paths. */
+  readonly dataDir: string;
   readonly reader: ArchiveStreamReader;
   readonly logger: Logger;
 }
@@ -44,13 +48,37 @@ const RETRY_MS = 5000;
 /** What archiving one entry did. */
 type EntryOutcome = "written" | "in-place" | "gone";
 
+/**
+ * Warns (once per process) when a worker stored a path under another DATA_DIR than this archiver's (the
+ * workers must be given the same DATA_DIR path): the file goes under this one, but every sweep would
+ * then find the stored path empty and write it again.
+ */
+function warnOnForeignPath(
+  deps: ArchiveStreamConsumerDeps,
+  stored: StoredArticle,
+  warned: { done: boolean },
+) {
+  if (warned.done || stored.archivePath === archivePath(deps.dataDir, stored.date, stored.key)) return;
+  warned.done = true;
+  deps.logger.warn(
+    {
+      articleKey: stored.key,
+      path: stored.archivePath,
+      dataDir: deps.dataDir,
+    },
+    "stored archive path found under another data dir",
+  );
+}
+
 /** Finishes one change: the file of the article as Redis holds it now, and the removal of a moved file. */
 async function archiveEntry(
   deps: ArchiveStreamConsumerDeps,
   entry: ArchiveStreamEntry,
+  warned: { done: boolean },
 ): Promise<EntryOutcome> {
   const stored = await deps.store.readArticle(entry.key);
   if (stored === null) return "gone";
+  warnOnForeignPath(deps, stored, warned);
   const wrote = await ensureArchived(deps, stored);
   if (entry.previousPath !== null && entry.previousPath !== stored.archivePath) {
     await deps.archive.remove(entry.previousPath);
@@ -73,12 +101,13 @@ async function archiveEntry(
 async function archiveBatch(
   deps: ArchiveStreamConsumerDeps,
   batch: readonly ArchiveStreamEntry[],
+  warned: { done: boolean },
 ): Promise<boolean> {
   const done: string[] = [];
   let ok = true;
   for (const entry of batch) {
     try {
-      await archiveEntry(deps, entry);
+      await archiveEntry(deps, entry, warned);
       done.push(entry.id);
     } catch (error) {
       ok = false;
@@ -102,6 +131,7 @@ export function startArchiveStreamConsumer(
   // Our own unacknowledged entries are read at start (an earlier run of this consumer) and after failures.
   let retryAt: number | null = 0;
   let caughtUp = false;
+  const warned = { done: false };
   const turn = async (): Promise<void> => {
     const retryDue = retryAt !== null && deps.now() >= retryAt;
     if (retryDue) retryAt = null;
@@ -114,7 +144,7 @@ export function startArchiveStreamConsumer(
       caughtUp = true;
       settings.onCaughtUp?.();
     }
-    if (!(await archiveBatch(deps, [...again, ...fresh]))) retryAt = deps.now() + RETRY_MS;
+    if (!(await archiveBatch(deps, [...again, ...fresh], warned))) retryAt = deps.now() + RETRY_MS;
   };
   const loop = async (): Promise<void> => {
     while (!stopping) {

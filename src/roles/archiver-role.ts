@@ -27,6 +27,7 @@ export function startArchiverRole(ctx: ServiceContext, ops: ServiceOps): Running
   const consumer = startArchiveStreamConsumer(
     {
       ...owned,
+      dataDir: config.dataDir,
       store: ctx.store,
       reader: createArchiveStreamReader(streamRedis, config.redis.prefix, consumerName),
       logger: logger.child({ module: "archiver" }),

@@ -79,6 +79,27 @@ export function createArchiveStreamReader(
     const bad = raw.filter((r) => toEntry(r) === null).map(([id]) => id);
     if (bad.length > 0) await redis.xack(stream, ARCHIVER_GROUP, ...bad);
   };
+  // XREADGROUP from `from` ("0": this consumer's pending entries, ">": new ones), blocking when asked.
+  const readGroup = async (count: number, from: "0" | ">", blockMs: number | null) => {
+    const reply =
+      blockMs === null
+        ? await redis.xreadgroup("GROUP", ARCHIVER_GROUP, consumer, "COUNT", count, "STREAMS", stream, from)
+        : await redis.xreadgroup(
+            "GROUP",
+            ARCHIVER_GROUP,
+            consumer,
+            "COUNT",
+            count,
+            "BLOCK",
+            blockMs,
+            "STREAMS",
+            stream,
+            from,
+          );
+    const raw = readReply(reply);
+    await settleUnusable(raw);
+    return entries(raw);
+  };
   return {
     ensureGroup: () =>
       guardRedis("ensureArchiverGroup", async () => {
@@ -103,52 +124,8 @@ export function createArchiveStreamReader(
         await settleUnusable(raw);
         return entries(raw);
       }),
-    readOwnPending: (count) =>
-      guardRedis("readOwnArchiveEntries", async () => {
-        const reply = await redis.xreadgroup(
-          "GROUP",
-          ARCHIVER_GROUP,
-          consumer,
-          "COUNT",
-          count,
-          "STREAMS",
-          stream,
-          "0",
-        );
-        const raw = readReply(reply);
-        await settleUnusable(raw);
-        return entries(raw);
-      }),
-    readNew: (count, blockMs) =>
-      guardRedis("readArchiveEntries", async () => {
-        const reply =
-          blockMs === null
-            ? await redis.xreadgroup(
-                "GROUP",
-                ARCHIVER_GROUP,
-                consumer,
-                "COUNT",
-                count,
-                "STREAMS",
-                stream,
-                ">",
-              )
-            : await redis.xreadgroup(
-                "GROUP",
-                ARCHIVER_GROUP,
-                consumer,
-                "COUNT",
-                count,
-                "BLOCK",
-                blockMs,
-                "STREAMS",
-                stream,
-                ">",
-              );
-        const raw = readReply(reply);
-        await settleUnusable(raw);
-        return entries(raw);
-      }),
+    readOwnPending: (count) => guardRedis("readOwnArchiveEntries", () => readGroup(count, "0", null)),
+    readNew: (count, blockMs) => guardRedis("readArchiveEntries", () => readGroup(count, ">", blockMs)),
     acknowledge: (ids) =>
       guardRedis("acknowledgeArchiveEntries", async () => {
         if (ids.length > 0) await redis.xack(stream, ARCHIVER_GROUP, ...ids);
@@ -160,13 +137,18 @@ export function createArchiveStreamReader(
       }),
     countUnacknowledged: () =>
       guardRedis("countArchiveEntries", async () => {
-        if ((await redis.exists(stream)) === 0) return 0;
-        const groups = (await redis.xinfo("GROUPS", stream)) as unknown[][];
-        const group = groups.map(toFieldMap).find((g) => g.get("name") === ARCHIVER_GROUP);
-        if (group === undefined) return Number(await redis.xlen(stream));
+        const group = await readGroupInfo(redis, stream);
+        if (group === null) return Number(await redis.xlen(stream));
         return Number(group.get("pending") ?? 0) + Number(group.get("lag") ?? 0);
       }),
   };
+}
+
+/** The XINFO GROUPS fields of the archivers' group; null without the stream or the group. */
+async function readGroupInfo(redis: Redis, stream: string): Promise<Map<string, unknown> | null> {
+  if ((await redis.exists(stream)) === 0) return null;
+  const groups = (await redis.xinfo("GROUPS", stream)) as unknown[][];
+  return groups.map(toFieldMap).find((g) => g.get("name") === ARCHIVER_GROUP) ?? null;
 }
 
 function toFieldMap(flat: unknown[]): Map<string, unknown> {
@@ -180,10 +162,8 @@ function toFieldMap(flat: unknown[]): Map<string, unknown> {
  * last delivered one (every entry below it is acknowledged). Null when the group does not exist.
  */
 async function readAcknowledgedFloor(redis: Redis, stream: string): Promise<string | null> {
-  if ((await redis.exists(stream)) === 0) return null;
-  const groups = (await redis.xinfo("GROUPS", stream)) as unknown[][];
-  const group = groups.map(toFieldMap).find((g) => g.get("name") === ARCHIVER_GROUP);
-  if (group === undefined) return null;
+  const group = await readGroupInfo(redis, stream);
+  if (group === null) return null;
   const delivered = String(group.get("last-delivered-id") ?? "0-0");
   const summary = (await redis.xpending(stream, ARCHIVER_GROUP)) as [number, string | null, ...unknown[]];
   const oldestPending = summary[1];

@@ -84,7 +84,14 @@ function setUp(articles: StoredArticle[], entries: ArchiveStreamEntry[]) {
   };
   const fake = createFakeReader(entries);
   const consumer = startArchiveStreamConsumer(
-    { store, archive, reader: fake.reader, logger: createLogger({ level: "silent" }), now: () => now },
+    {
+      store,
+      archive,
+      dataDir: "/tmp/wechat-feed-test",
+      reader: fake.reader,
+      logger: createLogger({ level: "silent" }),
+      now: () => now,
+    },
     { claimIdleMs: 60_000, blockMs: 5 },
   );
   return {
