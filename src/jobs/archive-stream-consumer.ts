@@ -150,6 +150,8 @@ export function startArchiveStreamConsumer(
     while (!stopping) {
       try {
         await deps.reader.ensureGroup();
+        // Archivers that restarted under a new name leave their old names behind.
+        await deps.reader.forgetIdleConsumers(settings.claimIdleMs);
         while (!stopping) await turn();
       } catch (error) {
         // Redis away: the entries stay pending in the stream; try again shortly.

@@ -26,6 +26,8 @@ export interface ArchiveStreamEntry {
 export interface ArchiveStreamReader {
   /** Creates the group (reading from the stream's start) unless it exists. */
   ensureGroup(): Promise<void>;
+  /** Removes other consumers idle for `minIdleMs` that hold no entry (archivers gone for good). */
+  forgetIdleConsumers(minIdleMs: number): Promise<number>;
   /** Entries delivered to other consumers and unacknowledged for `minIdleMs`, now this consumer's. */
   claimStale(minIdleMs: number, count: number): Promise<ArchiveStreamEntry[]>;
   /** This consumer's own delivered but unacknowledged entries (after a failed write). */
@@ -109,6 +111,8 @@ export function createArchiveStreamReader(
           if (!String((error as Error).message).startsWith("BUSYGROUP")) throw error;
         }
       }),
+    forgetIdleConsumers: (minIdleMs) =>
+      guardRedis("forgetArchiveConsumers", () => deleteIdleConsumers(redis, stream, consumer, minIdleMs)),
     claimStale: (minIdleMs, count) =>
       guardRedis("claimArchiveEntries", async () => {
         const reply = (await redis.xautoclaim(
@@ -170,4 +174,21 @@ async function readAcknowledgedFloor(redis: Redis, stream: string): Promise<stri
   // MINID keeps ids >= the floor, so the last delivered entry itself stays when nothing is pending.
   if (oldestPending === null) return delivered;
   return compareIds(oldestPending, delivered) < 0 ? oldestPending : delivered;
+}
+
+/** Deletes the consumers other than `self` idle for `minIdleMs` and holding no entry; resolves to how many. */
+async function deleteIdleConsumers(
+  redis: Redis,
+  stream: string,
+  self: string,
+  minIdleMs: number,
+): Promise<number> {
+  const listed = (await redis.xinfo("CONSUMERS", stream, ARCHIVER_GROUP)) as unknown[][];
+  const idle = listed
+    .map(toFieldMap)
+    .filter((c) => c.get("name") !== self && Number(c.get("pending")) === 0)
+    .filter((c) => Number(c.get("idle")) >= minIdleMs);
+  // DELCONSUMER drops a consumer's pending entries too, hence only those holding none.
+  for (const c of idle) await redis.xgroup("DELCONSUMER", stream, ARCHIVER_GROUP, String(c.get("name")));
+  return idle.length;
 }

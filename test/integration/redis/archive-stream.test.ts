@@ -86,6 +86,13 @@ describe("archive stream", () => {
     );
     await live.acknowledge(claimed.map((e) => e.id));
     assert.equal(await live.countUnacknowledged(), 0);
+    assert.equal(await live.forgetIdleConsumers(60_000), 0, "not idle long enough yet");
+    await sleep(50);
+    assert.equal(await live.forgetIdleConsumers(20), 1, "the dead consumer, holding nothing now, is removed");
+    const names = ((await t.redis.xinfo("CONSUMERS", streamKey(), "archivers")) as unknown[][]).map(
+      (c) => c[1],
+    );
+    assert.deepEqual(names, ["live"]);
     assert.ok((await live.trimAcknowledged()) >= 4);
     assert.ok((await t.redis.xlen(streamKey())) <= 1, "acknowledged entries trimmed");
 

@@ -32,6 +32,7 @@ function createFakeReader(entries: ArchiveStreamEntry[]) {
   const acked: string[] = [];
   const reader: ArchiveStreamReader = {
     ensureGroup: async () => undefined,
+    forgetIdleConsumers: async () => 0,
     claimStale: async () => [],
     readOwnPending: async () => [...pending.values()],
     readNew: async (count) => {
