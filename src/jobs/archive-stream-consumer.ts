@@ -144,7 +144,9 @@ export function startArchiveStreamConsumer(
       caughtUp = true;
       settings.onCaughtUp?.();
     }
-    if (!(await archiveBatch(deps, [...again, ...fresh], warned))) retryAt = deps.now() + RETRY_MS;
+    // A claimed entry is also our own pending one now: each id once.
+    const batch = [...new Map([...again, ...fresh].map((e) => [e.id, e])).values()];
+    if (!(await archiveBatch(deps, batch, warned))) retryAt = deps.now() + RETRY_MS;
   };
   const loop = async (): Promise<void> => {
     while (!stopping) {
