@@ -25,7 +25,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
   out(`config: ${resolveConfigPath({ env: ctx.env, cwd: ctx.cwd })} is valid`);
   out(`redis: ${config.redis.url.replace(/\/\/[^@/]*@/, "//***@")} (prefix ${config.redis.prefix})`);
-  out(`data: ${config.dataDir}`);
+  out(
+    `data: ${config.dataDir}${config.worker.archive ? "" : " (workers leave the archive to the archiver: WORKER_ARCHIVE=false)"}`,
+  );
   out(
     `fetch: ${config.fetch.fetcher} via ${config.fetch.origin}, one WeChat fetch per ${config.fetch.minIntervalMs} ms per egress group`,
   );

@@ -82,5 +82,15 @@ describe("check-config", () => {
     );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^egress: east \(http fetches from 192\.0\.2\.10\)$/m);
+    assert.doesNotMatch(result.stdout, /archiver/, "workers archive themselves by default");
+  });
+
+  it("says when this process's workers leave the archive to the archiver", async () => {
+    const result = await withConfig("stateless.yaml", "worker: {archive: false}\n");
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^data: .+ \(workers leave the archive to the archiver: WORKER_ARCHIVE=false\)$/m,
+    );
   });
 });
