@@ -1,8 +1,9 @@
 /**
  * The worker role: the BullMQ workers (polls, WeChat fetches, digests), the lazily launched browser
  * pool, and the archive repair sweep. With `worker.archive: false` it touches no file: saves go onto the
- * archive stream and the archiver role writes the files and builds the digests. Every dependency of the processors is a named adapter built here
- * from the shared context, so `jobs/` never sees the configuration or the file system layout.
+ * archive stream and the archiver role writes the files and builds the digests. Every dependency of the
+ * processors is a named adapter built here from the shared context, so `jobs/` never sees the
+ * configuration or the file system layout.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
