@@ -1,8 +1,8 @@
 /**
  * The composition root: opens Redis and what every role shares (queues, store, source state, failure
  * records), checks what a start needs, then starts the roles this process runs (`roles/`): the server
- * first, so a port in use fails the start before a worker takes a job, then the workers, then the
- * scheduler. It owns every resource and closes them in reverse order on SIGINT/SIGTERM: stop ticking,
+ * first, so a port in use fails the start before a worker takes a job, then the archiver, the workers,
+ * then the scheduler. It owns every resource and closes them in reverse order on SIGINT/SIGTERM: stop ticking,
  * stop taking jobs (finishing or releasing the active ones), close the browser, the HTTP server and
  * Redis, all under a hard timeout.
  */
@@ -14,16 +14,17 @@ import { connectRedis, createRedis } from "./redis.ts";
 import { type SchedulerRole, startSchedulerRole } from "./roles/scheduler-role.ts";
 import { startServerRole } from "./roles/server-role.ts";
 import type { RunningRole, ServiceContext } from "./roles/service-context.ts";
-import { checkDataDirWritable } from "./roles/startup-checks.ts";
+import { startArchiverRole } from "./roles/archiver-role.ts";
+import { checkDataDirWritable, needsDataDir } from "./roles/startup-checks.ts";
 import { startWorkerRole } from "./roles/worker-role.ts";
 import { createArticleStore } from "./store/article-store.ts";
 import { createFailedArticles } from "./store/failed-articles.ts";
 import { createSourceState } from "./store/source-state.ts";
 
 /** The roles a process can run. */
-export type Role = "scheduler" | "worker" | "server";
+export type Role = "scheduler" | "worker" | "server" | "archiver";
 /** Every role, for `--role all`. */
-export const ALL_ROLES: readonly Role[] = ["scheduler", "worker", "server"];
+export const ALL_ROLES: readonly Role[] = ["scheduler", "worker", "server", "archiver"];
 
 /** A running service. */
 export interface Service {
@@ -32,7 +33,11 @@ export interface Service {
 }
 
 /** Opens Redis and the shared stores; throws STORE_UNAVAILABLE (one line) when Redis does not answer. */
-async function openContext(config: Config, logger: Logger): Promise<ServiceContext> {
+async function openContext(
+  config: Config,
+  roles: ReadonlySet<Role>,
+  logger: Logger,
+): Promise<ServiceContext> {
   const { prefix } = config.redis;
   const redis = createRedis(config.redis.url);
   await connectRedis(redis, config.redis.url);
@@ -42,7 +47,10 @@ async function openContext(config: Config, logger: Logger): Promise<ServiceConte
     logger,
     redis,
     queues: createQueues(redis, prefix, config.fetch.attempts, config.fetch.backoffMs),
-    store: createArticleStore(redis, prefix),
+    // Workers without the archive hand each saved change to the archiver through the archive stream.
+    store: createArticleStore(redis, prefix, {
+      toArchiveStream: roles.has("worker") && !config.worker.archive,
+    }),
     sourceState: createSourceState(redis, prefix),
     failed: createFailedArticles(redis, prefix),
   };
@@ -54,7 +62,7 @@ export async function startService(
   roles: ReadonlySet<Role>,
   logger: Logger,
 ): Promise<Service> {
-  const ctx = await openContext(config, logger);
+  const ctx = await openContext(config, roles, logger);
   let scheduler: SchedulerRole | null = null;
   const ops = createServiceOps({ ...ctx, roles, isSchedulerTicking: () => scheduler?.isTicking() ?? false });
   const started: RunningRole[] = [];
@@ -64,9 +72,12 @@ export async function startService(
     await ctx.redis.quit().catch(() => ctx.redis.disconnect());
   };
   try {
-    if (roles.has("worker") || roles.has("server")) await checkDataDirWritable(config.dataDir);
+    if (needsDataDir(config, roles)) await checkDataDirWritable(config.dataDir);
     if (roles.has("server")) started.push(await startServerRole(ctx, ops));
-    if (roles.has("worker")) started.push(startWorkerRole(ctx, ops));
+    if (roles.has("archiver")) started.push(startArchiverRole(ctx, ops));
+    if (roles.has("worker")) {
+      started.push(startWorkerRole(ctx, ops, { archiverInProcess: roles.has("archiver") }));
+    }
     if (roles.has("scheduler")) {
       scheduler = await startSchedulerRole(ctx);
       started.push(scheduler);

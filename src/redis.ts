@@ -1,10 +1,12 @@
 /**
- * Redis connections for BullMQ and the store: created lazily, then connected with a bounded wait,
- * so an unreachable Redis is one clear line instead of a hang.
+ * Redis connections for BullMQ and the store: created lazily (direct, TLS or through Sentinel, see
+ * `redis-url.ts`), then connected with a bounded wait, so an unreachable Redis is one clear line
+ * instead of a hang.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { StoreError } from "./errors.ts";
+import { parseRedisUrl } from "./redis-url.ts";
 
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -15,7 +17,11 @@ const CONNECT_TIMEOUT_MS = 5000;
  * owners add their own listener (logging) once connected.
  */
 export function createRedis(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  const target = parseRedisUrl(url);
+  if (typeof target === "string") throw new StoreError("STORE_UNAVAILABLE", `redis: ${target}`);
+  const options = { maxRetriesPerRequest: null, lazyConnect: true };
+  const redis =
+    target.kind === "direct" ? new Redis(target.url, options) : new Redis({ ...target.options, ...options });
   redis.on("error", () => undefined);
   return redis;
 }

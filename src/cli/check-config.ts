@@ -25,10 +25,15 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
   out(`config: ${resolveConfigPath({ env: ctx.env, cwd: ctx.cwd })} is valid`);
   out(`redis: ${config.redis.url.replace(/\/\/[^@/]*@/, "//***@")} (prefix ${config.redis.prefix})`);
-  out(`data: ${config.dataDir}`);
   out(
-    `fetch: ${config.fetch.fetcher} via ${config.fetch.origin}, one WeChat fetch per ${config.fetch.minIntervalMs} ms`,
+    `data: ${config.dataDir}${config.worker.archive ? "" : " (workers leave the archive to the archiver: WORKER_ARCHIVE=false)"}`,
   );
+  out(
+    `fetch: ${config.fetch.fetcher} via ${config.fetch.origin}, one WeChat fetch per ${config.fetch.minIntervalMs} ms per egress group`,
+  );
+  const from =
+    config.fetch.localAddress === undefined ? "" : ` (http fetches from ${config.fetch.localAddress})`;
+  out(`egress: ${config.worker.egress}${from}`);
   out(`server: http://${config.server.host}:${config.server.port} (public ${config.server.publicUrl})`);
   out(`digest: "${config.digest.schedule}" (${config.digest.timezone})`);
   out(`sources: ${config.sources.length}`);

@@ -1,5 +1,5 @@
 /**
- * `wechat-feed start [--role scheduler|worker|server|all]`: runs the service until SIGINT or
+ * `wechat-feed start [--role scheduler|worker|server|archiver|all]`: runs the service until SIGINT or
  * SIGTERM, then shuts down in order within a bounded time (a second signal forces the exit).
  */
 import { resolveConfigPath } from "../config/load.ts";
@@ -11,12 +11,14 @@ import { type CliContext, type Command, parseCommandArgs } from "./command.ts";
 import { explainNoEmbeddedRedis, startRedisIfNeeded } from "./embedded-redis.ts";
 import { loadCliConfig } from "./runtime.ts";
 
-const usage = `Usage: wechat-feed start [--role scheduler|worker|server|all]
+const usage = `Usage: wechat-feed start [--role scheduler|worker|server|archiver|all]
 
 Runs the service. Roles (comma-separated or repeated; default all, in one process):
   scheduler  node-cron ticks that enqueue source polls (any number of schedulers is safe)
-  worker     polls sources and fetches articles (run several for more throughput)
+  worker     polls sources and fetches articles (run several for more throughput); with
+             WORKER_ARCHIVE=false it needs no DATA_DIR and leaves the files to the archiver
   server     the HTTP server: feeds, digest, API
+  archiver   writes the archive files and digests of workers without DATA_DIR (owns DATA_DIR)
 Stops on SIGINT/SIGTERM: no new ticks or jobs, active jobs finished or released, then exit; a
 second signal (a second or more later) exits at once. Under \`npm start\`, signal npm's pid or
 this one: npm runs this process directly (\`exec\`) and passes SIGINT/SIGTERM on.
@@ -44,7 +46,10 @@ function parseRoles(values: string[]): Set<Role> {
   const roles = new Set<Role>();
   for (const name of names) {
     if (!(ALL_ROLES as readonly string[]).includes(name)) {
-      throw new UsageError("USAGE", `start: unknown role "${name}" (use scheduler, worker, server or all)`);
+      throw new UsageError(
+        "USAGE",
+        `start: unknown role "${name}" (use scheduler, worker, server, archiver or all)`,
+      );
     }
     roles.add(name as Role);
   }

@@ -42,13 +42,14 @@ export function renderStatusLines(status: Status): string[] {
       `source ${s.id}${s.enabled ? "" : " [disabled]"}: ${s.articles} articles; last poll ${when(poll?.at ?? null)}${result}; next tick ${when(s.nextPollAt)}${streak}${silent}`,
     );
   }
-  const { cooldown, budget } = status.fetching;
-  lines.push(
-    cooldown === null
-      ? "wechat fetching: active"
-      : `wechat fetching: paused until ${formatBeijingTime(cooldown.until)} (level ${cooldown.level}, ${cooldown.reason})`,
-  );
-  if (budget !== null) lines.push(`daily budget: ${budget.left} of ${budget.limit} left`);
+  for (const e of status.fetching.egresses) {
+    const state =
+      e.cooldown === null
+        ? "active"
+        : `paused until ${formatBeijingTime(e.cooldown.until)} (level ${e.cooldown.level}, ${e.cooldown.reason})`;
+    const budget = e.budget === null ? "" : `; daily budget: ${e.budget.left} of ${e.budget.limit} left`;
+    lines.push(`wechat fetching via egress ${e.name} (${e.liveWorkers} live workers): ${state}${budget}`);
+  }
   const { archive } = status;
   lines.push(
     archive.failing

@@ -31,6 +31,9 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   API_TOKEN: ["server", "apiToken"],
   CHROMIUM_PATH: ["browser", "executablePath"],
   LOG_LEVEL: ["log", "level"],
+  WORKER_EGRESS: ["worker", "egress"],
+  WORKER_ARCHIVE: ["worker", "archive"],
+  FETCH_LOCAL_ADDRESS: ["fetch", "localAddress"],
   IMAGE_PROXY_SECRET: ["imageProxy", "secret"],
   FEED_TOKEN: ["feeds", "token"],
   SUMMARIZE_API_KEY: ["summarize", "apiKey"],
@@ -149,10 +152,17 @@ function applyEnv(raw: Record<string, unknown>, env: LoadConfigOptions["env"]): 
       target = next as Record<string, unknown>;
     }
     if (target === undefined) continue;
-    target[keyPath.at(-1) ?? ""] = name === "PORT" && /^\d+$/.test(value) ? Number(value) : value;
+    target[keyPath.at(-1) ?? ""] = toEnvValue(name, value);
     applied.set(keyPath.join("."), name);
   }
   return applied;
+}
+
+/** The typed value of an override: PORT as a number, WORKER_ARCHIVE `true`/`false` as a boolean. */
+function toEnvValue(name: string, value: string): unknown {
+  if (name === "PORT" && /^\d+$/.test(value)) return Number(value);
+  if (name === "WORKER_ARCHIVE" && (value === "true" || value === "false")) return value === "true";
+  return value;
 }
 
 /** One-line descriptions (`key.path: problem`) of a zod issue. */

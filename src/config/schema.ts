@@ -5,6 +5,7 @@
  * Only `config/load.ts` parses with this schema; everyone else may `import type { Config }`.
  */
 import { z } from "zod";
+import { parseRedisUrl } from "../redis-url.ts";
 import { findPrivateHostProblem, parseHostKey, toHostKey } from "../fetchers/ip-class.ts";
 import { DIGEST_WEBHOOK_TARGET_ID, NotifyListSchema, toDigestWebhookTarget } from "./notify.ts";
 import {
@@ -33,14 +34,28 @@ const HostPortSchema = z.string().refine((value) => parseHostKey(value) !== null
 const millis = (min: number) => z.int().min(min);
 
 const RedisSchema = z.strictObject({
-  /** Redis connection URL (`redis://` or `rediss://`). Default `redis://127.0.0.1:6379`. Env REDIS_URL. */
+  /**
+   * Redis connection URL: `redis://host:port[/db]`, `rediss://…` for TLS, or Redis Sentinel as
+   * `redis+sentinel://host:port[,host:port…]/<master name>[/db]` (`?tls=1` for a TLS master); credentials
+   * as `user:password@`. Default `redis://127.0.0.1:6379`. Env REDIS_URL.
+   */
   url: z
-    .url({ protocol: /^rediss?$/, error: "expected a redis:// or rediss:// URL" })
+    .string()
+    .superRefine((value, ctx) => {
+      const parsed = parseRedisUrl(value);
+      if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed, input: value });
+    })
     .default("redis://127.0.0.1:6379"),
-  /** Prefix of every Redis key and BullMQ queue (no `:`). Default `wf`. Env REDIS_PREFIX. */
+  /**
+   * Prefix of every Redis key and BullMQ queue (no `:`); it may hold one hash tag such as `{wf}`, so that
+   * managed Redis services that require every key of a script in one slot accept the queues. Default
+   * `wf`. Env REDIS_PREFIX.
+   */
   prefix: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "use letters, digits, '.', '_' or '-' (no ':')" })
+    .regex(/^(?=.)[A-Za-z0-9._-]*(?:\{[A-Za-z0-9._-]+\})?[A-Za-z0-9._-]*$/, {
+      error: "use letters, digits, '.', '_' or '-' and at most one hash tag like {wf} (no ':')",
+    })
     .default("wf"),
 });
 
@@ -58,7 +73,7 @@ const ServerSchema = z.strictObject({
 });
 
 const CooldownSchema = z.strictObject({
-  /** First pause of all WeChat fetching after a verification page. Default 1 h. */
+  /** First pause of an egress group's WeChat fetching after a verification page on it. Default 1 h. */
   initialMs: millis(1000).default(HOUR),
   /** Longest pause while verification pages persist (the pause doubles up to this). Default 24 h. */
   maxMs: millis(1000).default(24 * HOUR),
@@ -71,7 +86,7 @@ const FetchSchema = z.strictObject({
   origin: HttpUrlSchema.refine((value) => /^https?:\/\/[^/?#]+\/?$/.test(value), {
     error: "expected a bare origin such as https://mp.weixin.qq.com (no path, query or fragment)",
   }).default("https://mp.weixin.qq.com"),
-  /** Minimum time between two WeChat fetches, across all workers. Default 5000. */
+  /** Minimum time between two WeChat fetches of one egress group (all its workers together). Default 5000. */
   minIntervalMs: millis(0).default(5000),
   /** Random extra delay (0..jitterMs) added to each WeChat fetch interval. Default 1000. */
   jitterMs: millis(0).default(1000),
@@ -90,10 +105,16 @@ const FetchSchema = z.strictObject({
   attempts: count(1, 100).default(5),
   /** Base delay of the exponential backoff between tries. Default 30000. */
   backoffMs: millis(0).default(30_000),
-  /** Most WeChat fetches per Beijing day; unset means no budget. Default unset. */
+  /** Most WeChat fetches per egress group and Beijing day; unset means no budget. Default unset. */
   dailyBudget: z.int().min(1).optional(),
   /** `host:port` pairs that listings, webhooks and the image proxy may reach on private addresses. Default none. */
   allowedPrivateHosts: z.array(HostPortSchema).default([]),
+  /**
+   * Local address the http fetcher sends WeChat requests from (one of this machine's IPs), so egress
+   * groups on one machine can use different IPs; the browser uses the system's routing. Default unset.
+   * Env FETCH_LOCAL_ADDRESS.
+   */
+  localAddress: z.union([z.ipv4(), z.ipv6()]).optional(),
   /** Items taken from one listing per poll, newest first; the rest are skipped. Default 500. */
   maxItemsPerListing: count(1, 100_000).default(500),
 });
@@ -108,6 +129,31 @@ const BrowserSchema = z.strictObject({
 const WorkerSchema = z.strictObject({
   /** Jobs each worker process runs at once per queue. Default 2. */
   concurrency: count(1, 64).default(2),
+  /**
+   * Egress group of this worker: the workers that share one outbound IP. Pace, cool-down and daily
+   * budget are kept per group, so a verification page pauses only its own group. Lower-case letters,
+   * digits and `-`. Default `default`. Env WORKER_EGRESS.
+   */
+  egress: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "expected lower-case letters, digits and '-' (at most 63)" })
+    .default("default"),
+  /**
+   * Whether this process's workers write the archive files themselves (they then need a writable
+   * DATA_DIR). `false`: they need no DATA_DIR; each saved change goes onto the archive stream in Redis
+   * and an `archiver` process (which owns DATA_DIR) writes the file, and the digest files are built
+   * there too. Every process is still given the same DATA_DIR path: stored documents name their archive
+   * file by it. Default true. Env WORKER_ARCHIVE.
+   */
+  archive: z.boolean().default(true),
+});
+
+const ArchiverSchema = z.strictObject({
+  /**
+   * How long an archive-stream entry taken by an archiver may stay unacknowledged before another
+   * archiver (or the same one restarted) takes it over: the first is presumed dead. Default 60000.
+   */
+  claimIdleMs: millis(1000).default(MINUTE),
 });
 
 const FailedRetrySchema = z.strictObject({
@@ -211,6 +257,7 @@ const ConfigFields = z.strictObject({
   fetch: FetchSchema.prefault({}),
   browser: BrowserSchema.prefault({}),
   worker: WorkerSchema.prefault({}),
+  archiver: ArchiverSchema.prefault({}),
   jobs: JobsSchema.prefault({}),
   store: StoreSchema.prefault({}),
   log: LogSchema.prefault({}),

@@ -1,7 +1,8 @@
 /**
  * Applies a retry-policy decision to a failed wechat-queue job with BullMQ's own tools: tombstones
  * and failures become UnrecoverableError, hour-long delays move the job to delayed without spending
- * an attempt, and a verification page rate-limits the whole queue (all workers) for the cool-down.
+ * an attempt, and a verification page starts the cool-down of this worker's egress group and pauses
+ * its workers (the job goes back to the queue, for a worker of another egress).
  */
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { AppError } from "../errors.ts";
@@ -17,16 +18,18 @@ export interface DecisionDeps {
   readonly sourceState: SourceState;
   readonly logger: Logger;
   readonly cooldown: { readonly initialMs: number; readonly maxMs: number };
+  /** The egress group of this worker: its cool-down is the one read and started. */
+  readonly egress: string;
   now(): number;
-  /** Pauses the queue for every worker (BullMQ `worker.rateLimit`). */
-  rateLimit(ms: number): Promise<void>;
+  /** Pauses this process's wechat worker (the other processes of the egress follow on their heartbeat). */
+  pauseEgress(ms: number): Promise<void>;
   /** Enqueues the new URL of an article whose account migrated. */
   enqueueMigrationTarget(url: string): Promise<void>;
 }
 
 /** The cool-down level to escalate from (the recorded one while it is recent, else 0) and its time left. */
 async function currentCooldown(deps: DecisionDeps): Promise<{ level: number; remainingMs: number }> {
-  const recorded = await deps.sourceState.readCooldown();
+  const recorded = await deps.sourceState.readCooldown(deps.egress);
   if (recorded === null) return { level: 0, remainingMs: 0 };
   const now = deps.now();
   return {
@@ -87,17 +90,17 @@ export async function applyDecision(
     }
     case "cooldown": {
       const until = deps.now() + decision.durationMs;
-      await deps.sourceState.startCooldown({ until, level: decision.level, reason: code });
-      await deps.rateLimit(decision.durationMs);
+      await deps.sourceState.startCooldown({ until, level: decision.level, reason: code }, deps.egress);
+      await deps.pauseEgress(decision.durationMs);
       log.warn(
-        { alert: true, durationMs: decision.durationMs, level: decision.level },
+        { alert: true, egress: deps.egress, durationMs: decision.durationMs, level: decision.level },
         "wechat fetching paused",
       );
       throw Worker.RateLimitError();
     }
     case "pause":
-      await deps.rateLimit(decision.durationMs);
-      log.warn({ durationMs: decision.durationMs }, "wechat fetching paused");
+      await deps.pauseEgress(decision.durationMs);
+      log.warn({ egress: deps.egress, durationMs: decision.durationMs }, "wechat fetching paused");
       throw Worker.RateLimitError();
     case "fail":
       log.warn({ alert: decision.alert }, "job failed for good");

@@ -11,11 +11,14 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
+import type { ArchiveFiles } from "../store/archive.ts";
 import { describeError } from "../store/guard.ts";
 import { ensureArchived, type IngestDeps } from "./ingest.ts";
 
 /** What a sweep needs. */
 export interface ArchiveRepairDeps extends IngestDeps {
+  /** Only a process that owns the archive sweeps it. */
+  readonly archive: ArchiveFiles;
   readonly logger: Logger;
 }
 
@@ -66,12 +69,14 @@ export interface ArchiveRepairLoop {
 }
 
 /**
- * Sweeps at start and every `intervalMs`, holding `<lockKey>` in Redis while it runs so concurrent
- * workers don't sweep the same archive twice. Failures are logged; the next sweep tries again.
+ * Sweeps at start (unless `atStart` is false) and every `intervalMs`, holding `<lockKey>` in Redis while
+ * it runs so concurrent workers don't sweep the same archive twice. Failures are logged; the next sweep
+ * tries again.
  */
 export function startArchiveRepair(
   deps: ArchiveRepairDeps & { readonly redis: Redis; readonly lockKey: string },
   intervalMs: number,
+  options: { readonly atStart?: boolean } = {},
 ): ArchiveRepairLoop {
   let running: Promise<RepairSummary | null> | null = null;
   const sweep = async (): Promise<RepairSummary | null> => {
@@ -100,7 +105,7 @@ export function startArchiveRepair(
       });
     return running;
   };
-  void runNow();
+  if (options.atStart !== false) void runNow();
   const timer = setInterval(() => void runNow(), intervalMs);
   timer.unref();
   return {

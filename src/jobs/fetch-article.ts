@@ -35,8 +35,8 @@ export interface FetchArticleDeps extends IngestDeps {
   readonly dataDir: string;
   /** Fetches a WeChat page with the chosen fetcher (`null` means the configured default). */
   fetchPage(url: string, fetcher: FetchArticleData["fetcher"], signal?: AbortSignal): Promise<RawPage>;
-  /** Keeps a page that failed to parse, for diagnosis; resolves to where it went. */
-  keepFailedPage(key: string, html: string): Promise<string>;
+  /** Keeps a page that failed to parse, for diagnosis; resolves to where it went (null: not kept). */
+  keepFailedPage(key: string, html: string): Promise<string | null>;
   /** Logs what parsing and building fell back on (an unknown page type, a date not the page's). */
   readonly logger: Logger;
   /** Parses off the main thread (parse-pool.ts); without it the page is parsed in this thread. */

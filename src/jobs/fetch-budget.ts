@@ -1,11 +1,13 @@
 /**
- * The optional daily budget of WeChat fetches (`fetch.dailyBudget`), counted per Beijing day in
- * Redis so it holds across every worker. When it is spent, a fetch throws FETCH_BUDGET_EXHAUSTED
- * with the time until the next Beijing midnight; the retry policy pauses the wechat queue until then.
+ * The optional daily budget of WeChat fetches (`fetch.dailyBudget`), counted per egress group and
+ * Beijing day in Redis so it holds across every worker of the egress (WeChat counts per IP). When it is
+ * spent, a fetch throws FETCH_BUDGET_EXHAUSTED with the time until the next Beijing midnight; the retry
+ * policy pauses that egress's workers until then.
  */
 import type { Redis } from "ioredis";
 import { FetchError } from "../errors.ts";
 import { beijingDate } from "../parsers/time.ts";
+import { createKeys } from "../store/keys.ts";
 
 const DAY_MS = 86_400_000;
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -15,9 +17,9 @@ export function msUntilBeijingMidnight(now: number): number {
   return DAY_MS - ((now + BEIJING_OFFSET_MS) % DAY_MS);
 }
 
-/** The Redis key counting the WeChat fetches of the Beijing day of `now`. */
-export function budgetKey(prefix: string, now: number): string {
-  return `${prefix}:budget:${beijingDate(new Date(now))}`;
+/** The Redis key counting the WeChat fetches of `egress` on the Beijing day of `now`. */
+export function budgetKey(prefix: string, egress: string, now: number): string {
+  return createKeys(prefix).egressBudget(egress, beijingDate(new Date(now)));
 }
 
 /** Spends one unit of the counter at `key` (kept two days) and resolves to the units spent so far. */
@@ -36,6 +38,7 @@ export function withDailyBudget<A extends unknown[], R>(
   budget: {
     readonly redis: Redis;
     readonly prefix: string;
+    readonly egress: string;
     readonly limit: number | undefined;
     now(): number;
   },
@@ -44,13 +47,17 @@ export function withDailyBudget<A extends unknown[], R>(
   if (limit === undefined) return fetch;
   return async (...args) => {
     const now = budget.now();
-    const key = budgetKey(budget.prefix, now);
+    const key = budgetKey(budget.prefix, budget.egress, now);
     const spent = await spendBudgetUnit(budget.redis, key);
     if (spent > limit) {
       const retryInMs = msUntilBeijingMidnight(now);
-      throw new FetchError("FETCH_BUDGET_EXHAUSTED", `fetch: daily budget of ${limit} WeChat fetches spent`, {
-        retryInMs,
-      });
+      throw new FetchError(
+        "FETCH_BUDGET_EXHAUSTED",
+        `fetch: daily budget of ${limit} WeChat fetches spent on egress ${budget.egress}`,
+        {
+          retryInMs,
+        },
+      );
     }
     return fetch(...args);
   };

@@ -6,6 +6,10 @@
  * and is retried instead of reporting `completed`, and the mark keeps the article visible to the repair
  * sweep (`archive-repair.ts`) until a write succeeds. `ensureArchived` is the same guarantee for an
  * article Redis already has: a duplicate is only a duplicate once its file is on disk.
+ * A process without an archive (`archive: null`, `worker.archive: false`) stops after the Redis step: its
+ * store appended the change to the archive stream in that same step, and the archiver role finishes it
+ * through `ensureArchived` (`archive-stream-consumer.ts`), so success there means Redis holds the document
+ * and the archiver is bound to write it.
  */
 import type { StoredArticle } from "../model.ts";
 import type { ArchiveFiles } from "../store/archive.ts";
@@ -17,7 +21,8 @@ import type { CurrentFile, PreparedDocument } from "./store-document.ts";
 /** What the ingest path writes to. */
 export interface IngestDeps {
   readonly store: ArticleStore;
-  readonly archive: ArchiveFiles;
+  /** The archive files; null in a process that leaves them to the archiver role. */
+  readonly archive: ArchiveFiles | null;
   /** Where failed and recovered writes are recorded for status and health; absent in some tools. */
   readonly archiveHealth?: ArchiveHealth;
   now(): number;
@@ -31,7 +36,12 @@ export interface IngestResult {
 }
 
 /** Writes one archive file, recording the archive's health either way. */
-async function writeFile(deps: IngestDeps, date: string, key: string, text: string): Promise<void> {
+async function writeFile(
+  deps: IngestDeps & { readonly archive: ArchiveFiles },
+  date: string,
+  key: string,
+  text: string,
+): Promise<void> {
   try {
     await deps.archive.write(date, key, text);
   } catch (error) {
@@ -45,19 +55,22 @@ async function writeFile(deps: IngestDeps, date: string, key: string, text: stri
  * Makes sure the archive holds `stored`'s document: rewrites it when the article is archive-pending or
  * the file is missing or of another size, then confirms it. `current` is the file the document was read
  * from (reindex), which needs no write when it already holds the text. Resolves true when it wrote.
+ * Without an archive it does nothing: the archiver owns the file.
  */
 export async function ensureArchived(
   deps: IngestDeps,
   stored: StoredArticle,
   current?: CurrentFile,
 ): Promise<boolean> {
+  const { archive } = deps;
+  if (archive === null) return false;
   const pending = await deps.store.isArchivePending(stored.key);
   const inPlace = current?.path === stored.archivePath && current.text === stored.document;
   if (!pending && inPlace) return false;
-  if (!pending && (await deps.archive.size(stored.archivePath)) === Buffer.byteLength(stored.document)) {
+  if (!pending && (await archive.size(stored.archivePath)) === Buffer.byteLength(stored.document)) {
     return false;
   }
-  if (!inPlace) await writeFile(deps, stored.date, stored.key, stored.document);
+  if (!inPlace) await writeFile({ ...deps, archive }, stored.date, stored.key, stored.document);
   await deps.store.markArchived(stored.key, stored.contentHash);
   return !inPlace;
 }
@@ -80,10 +93,14 @@ export async function ingestDocument(
     return { outcome, key: article.key, path: stored?.archivePath ?? article.archivePath };
   }
   const path = article.archivePath;
-  if (current?.path !== path || current.text !== text) await writeFile(deps, article.date, article.key, text);
+  const { archive } = deps;
+  if (archive === null) return { outcome, key: article.key, path };
+  if (current?.path !== path || current.text !== text) {
+    await writeFile({ ...deps, archive }, article.date, article.key, text);
+  }
   await deps.store.markArchived(article.key, article.contentHash);
   for (const old of new Set([previousPath, current?.path])) {
-    if (old !== null && old !== undefined && old !== path) await deps.archive.remove(old);
+    if (old !== null && old !== undefined && old !== path) await archive.remove(old);
   }
   return { outcome, key: article.key, path };
 }

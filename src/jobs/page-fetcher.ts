@@ -10,6 +10,7 @@ import type { Config } from "../config/schema.ts";
 import type { Fetcher } from "../config/sources.ts";
 import type { BrowserPool } from "../fetchers/browser.ts";
 import type { GuardedHttp } from "../fetchers/guarded-http.ts";
+import type { SendRequest } from "../fetchers/http.ts";
 import { fetchPageBrowser, fetchPageHttp, type RawPage } from "../fetchers/wechat-page.ts";
 import { classifyPage } from "../parsers/page-kind.ts";
 
@@ -23,17 +24,22 @@ export interface PageFetcher {
   fetchListing(url: string): Promise<string>;
 }
 
-/** Creates the fetcher; `browser()` returns the (lazily launched) pool, `guarded` sends listing requests. */
+/**
+ * Creates the fetcher; `browser()` returns the (lazily launched) pool, `guarded` sends listing requests,
+ * `articleSend` (when given) sends http article requests, e.g. from `fetch.localAddress`.
+ */
 export function createPageFetcher(
   fetch: Config["fetch"],
   browser: () => BrowserPool,
   guarded: GuardedHttp,
+  articleSend?: SendRequest,
 ): PageFetcher {
   const http = {
     origin: fetch.origin,
     timeoutMs: fetch.timeoutMs,
     maxBytes: fetch.maxBytes,
     userAgent: fetch.userAgent,
+    ...(articleSend === undefined ? {} : { send: articleSend }),
   };
   const withSignal = (signal: AbortSignal | undefined) => (signal === undefined ? {} : { signal });
   const viaBrowser = (url: string, signal: AbortSignal | undefined) =>

@@ -1,7 +1,8 @@
 /**
  * Queue names, typed job payloads (validated at dequeue), default job options and the factory
  * that opens the queues. Every request to WeChat (articles and album pages) goes through the one
- * rate-limited `wechat` queue; polling upstream feeds goes through `discover`.
+ * `wechat` queue, paced per egress group by the workers that take its jobs (`egress-gate.ts`), so one
+ * job per article key serves every egress; polling upstream feeds goes through `discover`.
  */
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";

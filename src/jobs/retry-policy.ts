@@ -87,7 +87,7 @@ export function decide(error: unknown, state: PolicyState): Decision {
     const durationMs = Math.min(state.cooldown.maxMs, state.cooldown.initialMs * 2 ** state.cooldownLevel);
     return { kind: "cooldown", durationMs, level: state.cooldownLevel + 1 };
   }
-  if (code === "FETCH_BUDGET_EXHAUSTED") {
+  if (code === "FETCH_BUDGET_EXHAUSTED" || code === "FETCH_EGRESS_PAUSED") {
     const retryInMs = error.details.retryInMs;
     return { kind: "pause", durationMs: typeof retryInMs === "number" ? retryInMs : HOUR };
   }

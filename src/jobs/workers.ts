@@ -1,8 +1,9 @@
 /**
  * Creates the BullMQ workers (the only module that touches `Worker`): `discover` runs poll jobs,
- * `wechat` runs article and album fetches under a global limiter (the minimum interval between
- * WeChat fetches holds across every worker process), `publish` builds digests when given a builder.
- * Payloads are validated at dequeue, every job
+ * `wechat` runs article and album fetches, `publish` builds digests when given a builder. The wechat
+ * queue has no queue-wide limiter: pace, cool-down and budget belong to the worker's egress group
+ * (`egress-gate.ts`, `egress-presence.ts`), so a verification page pauses only the workers of its own
+ * egress and the others keep taking jobs. Payloads are validated at dequeue, every job
  * logs one outcome line with its duration, and failures go through the retry policy.
  */
 import { setTimeout as sleep } from "node:timers/promises";
@@ -21,6 +22,7 @@ import { buildArticleJobData, type RefOrigin } from "./article-jobs.ts";
 import { type BuildDigestData, BuildDigestDataSchema, type BuildDigestResult } from "./build-digest.ts";
 import { MANUAL_SOURCE_ID } from "./enqueue.ts";
 import { recordFetchFailure } from "./failed-retry.ts";
+import type { EgressPresence, PausableWorker } from "./egress-presence.ts";
 import { createFetchAlbum, type FetchAlbumDeps } from "./fetch-album.ts";
 import { createFetchArticle, type FetchArticleDeps } from "./fetch-article.ts";
 import { albumJobId, articleJobId } from "./job-ids.ts";
@@ -41,9 +43,8 @@ import { type FailedRetryPolicy, isPermanentFailure } from "./retry-policy.ts";
 /** Tuning of the workers, from the configuration. */
 export interface WorkerSettings {
   readonly concurrency: number;
-  /** Minimum time between two WeChat fetches across all workers; 0 turns the limiter off. */
-  readonly minIntervalMs: number;
-  readonly jitterMs: number;
+  /** The egress group this process fetches through (`worker.egress`). */
+  readonly egress: string;
   /** How long a job's lock lasts without renewal: a killed worker's job is taken over after it. */
   readonly lockMs: number;
   /**
@@ -77,6 +78,8 @@ export interface WorkerDeps
   readonly buildDigest?: (data: BuildDigestData) => Promise<BuildDigestResult>;
   /** Told every job outcome (metrics, notifications). */
   readonly observe?: JobObserver;
+  /** Joins the wechat worker to its egress group (heartbeats, local pauses). */
+  startEgressPresence(wechat: PausableWorker): EgressPresence;
   now(): number;
 }
 
@@ -96,15 +99,6 @@ function articleJobs(refs: readonly ArticleRef[], origin: RefOrigin) {
     data: buildArticleJobData(ref, origin),
     opts: { jobId: articleJobId(ref.key) },
   }));
-}
-
-/**
- * The wechat queue's limiter: one fetch per `minIntervalMs` across all workers. It is set even when the
- * interval is 0 because the verification cool-down is BullMQ's manual rate limit, which a worker only
- * honours when it has a limiter; a worker started during a cool-down would fetch otherwise.
- */
-function wechatLimiter(minIntervalMs: number): { max: number; duration: number } {
-  return minIntervalMs > 0 ? { max: 1, duration: minIntervalMs } : { max: 1_000_000, duration: 1000 };
 }
 
 /** Reports one job outcome to `deps.observe` (metrics, notifications). */
@@ -204,7 +198,6 @@ function createWechatProcessor(deps: WorkerDeps, steps: WechatSteps, observe: Ob
     const started = deps.now();
     const deadline = AbortSignal.timeout(settings.jobTimeoutMs);
     try {
-      if (settings.jitterMs > 0) await sleep(Math.random() * settings.jitterMs);
       let result: Awaited<ReturnType<WechatSteps["fetchAlbum"] | WechatSteps["fetchArticle"]>>;
       if (job.name === JOB.fetchAlbum)
         result = await steps.fetchAlbum(parsePayload(FetchAlbumDataSchema, job));
@@ -238,34 +231,85 @@ function createWechatProcessor(deps: WorkerDeps, steps: WechatSteps, observe: Ob
   };
 }
 
-/** The publish processor: builds a day's digest. */
-function createPublishProcessor(
-  deps: WorkerDeps,
-  buildDigest: NonNullable<WorkerDeps["buildDigest"]>,
-  observe: Observe,
-) {
-  return async (job: Job) => {
-    const started = deps.now();
-    try {
-      const result = await buildDigest(parsePayload(BuildDigestDataSchema, job));
-      const durationMs = deps.now() - started;
-      deps.logger.info(
-        { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
-        "job completed",
-      );
-      observe(QUEUE.publish, job, "built", null, durationMs, result);
-      return result;
-    } catch (error) {
-      // A day that is no date, or whose window is still open, cannot succeed on a retry.
-      if (isAppError(error, "USAGE")) throw new UnrecoverableError(error.message);
-      throw error;
-    }
-  };
+/** What the publish-queue worker needs. */
+export interface PublishWorkerDeps {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly lockMs: number;
+  readonly logger: Logger;
+  readonly buildDigest: (data: BuildDigestData) => Promise<BuildDigestResult>;
+  readonly observe?: JobObserver;
+  now(): number;
 }
 
 /**
- * Logs each failed job's outcome and errors of every worker; a wechat job that failed for good gets
- * its failure record (for automatic and manual retries).
+ * Starts the publish-queue worker (digests), one job at a time. The worker role runs it when its
+ * workers write the archive, else the archiver role does, since the digest file goes to DATA_DIR.
+ */
+export function createPublishWorker(deps: PublishWorkerDeps): Worker {
+  const { buildDigest, logger } = deps;
+  const worker = new Worker(
+    QUEUE.publish,
+    async (job: Job) => {
+      const started = deps.now();
+      try {
+        const result = await buildDigest(parsePayload(BuildDigestDataSchema, job));
+        const durationMs = deps.now() - started;
+        logger.info(
+          { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
+          "job completed",
+        );
+        deps.observe?.({
+          queue: QUEUE.publish,
+          jobName: job.name,
+          outcome: "built",
+          code: null,
+          durationMs,
+          data: job.data,
+          result: { ...result },
+        });
+        return result;
+      } catch (error) {
+        // A day that is no date, or whose window is still open, cannot succeed on a retry.
+        if (isAppError(error, "USAGE")) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      lockDuration: deps.lockMs,
+      stalledInterval: deps.lockMs,
+      concurrency: 1,
+    },
+  );
+  logWorkerEvents(worker, logger);
+  return worker;
+}
+
+/** Logs a worker's final job failures (not rate-limit or delay signals) and its errors. */
+function logWorkerEvents(worker: Worker, logger: Logger): void {
+  worker.on("failed", (job, error) => {
+    if (job !== undefined && !(error.name === "RateLimitError" || error.name === "DelayedError")) {
+      logger.info(
+        {
+          queue: worker.name,
+          jobId: job.id,
+          jobName: job.name,
+          attempt: job.attemptsMade,
+          outcome: "failed",
+          code: (error as { code?: string }).code,
+        },
+        "job outcome",
+      );
+    }
+  });
+  worker.on("error", (error) => logger.error({ queue: worker.name, err: error }, "worker error"));
+}
+
+/**
+ * Logs each failed job's outcome and errors of the discover and wechat workers; a wechat job that
+ * failed for good gets its failure record (for automatic and manual retries).
  */
 function watchFailures(deps: WorkerDeps, wechat: Worker, all: readonly Worker[]): void {
   const { logger } = deps;
@@ -283,24 +327,7 @@ function watchFailures(deps: WorkerDeps, wechat: Worker, all: readonly Worker[])
       logger.error({ jobId: job.id, err }, "failure not recorded"),
     );
   });
-  for (const worker of all) {
-    worker.on("failed", (job, error) => {
-      if (job !== undefined && !(error.name === "RateLimitError" || error.name === "DelayedError")) {
-        logger.info(
-          {
-            queue: worker.name,
-            jobId: job.id,
-            jobName: job.name,
-            attempt: job.attemptsMade,
-            outcome: "failed",
-            code: (error as { code?: string }).code,
-          },
-          "job outcome",
-        );
-      }
-    });
-    worker.on("error", (error) => logger.error({ queue: worker.name, err: error }, "worker error"));
-  }
+  for (const worker of all) logWorkerEvents(worker, logger);
 }
 
 /** Closes `all`, force-closing them when active jobs outlast `timeoutMs`. */
@@ -350,14 +377,15 @@ export function createWorkers(deps: WorkerDeps): Workers {
     concurrency: settings.concurrency,
   });
 
-  let wechat: Worker;
+  let presence: EgressPresence | undefined;
   const decisionDeps: DecisionDeps = {
     store,
     sourceState: deps.sourceState,
     logger: logger.child({ queue: QUEUE.wechat }),
     cooldown: settings.cooldown,
+    egress: settings.egress,
     now: deps.now,
-    rateLimit: (ms) => wechat.rateLimit(ms),
+    pauseEgress: async (ms) => presence?.pauseFor(ms),
     enqueueMigrationTarget: async (url) => {
       const target = parseArticleUrl(url);
       const ref = { url: target.url, key: target.key, title: null, date: null };
@@ -369,23 +397,27 @@ export function createWorkers(deps: WorkerDeps): Workers {
     fetchAlbum: createFetchAlbum({ ...deps, addArticleJobs, addAlbumJob }),
     decisionDeps,
   };
-  wechat = new Worker(QUEUE.wechat, createWechatProcessor(deps, steps, observe), {
+  const wechat = new Worker(QUEUE.wechat, createWechatProcessor(deps, steps, observe), {
     ...base,
     concurrency: settings.concurrency,
-    limiter: wechatLimiter(settings.minIntervalMs),
   });
+  presence = deps.startEgressPresence(wechat);
 
-  const { buildDigest } = deps;
   const publish =
-    buildDigest === undefined
+    deps.buildDigest === undefined
       ? null
-      : new Worker(QUEUE.publish, createPublishProcessor(deps, buildDigest, observe), {
-          ...base,
-          concurrency: 1,
-        });
+      : createPublishWorker({ ...deps, lockMs: settings.lockMs, buildDigest: deps.buildDigest });
+  watchFailures(deps, wechat, [discover, wechat]);
   const all = publish === null ? [discover, wechat] : [discover, wechat, publish];
-  watchFailures(deps, wechat, all);
-  return { discover, wechat, publish, close: (timeoutMs) => closeWorkers(all, timeoutMs, logger) };
+  return {
+    discover,
+    wechat,
+    publish,
+    async close(timeoutMs) {
+      await presence?.stop();
+      await closeWorkers(all, timeoutMs, logger);
+    },
+  };
 }
 
 /** Validates a job payload; a malformed one can never succeed, so it fails without retries. */

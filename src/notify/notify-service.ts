@@ -97,6 +97,7 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
     store: deps.store,
     sourceState: deps.sourceState,
     failingAfter: config.alerts.failingAfter,
+    egress: config.worker.egress,
     publicUrl: config.server.publicUrl,
     ...(config.summarize.enabled ? { awaitsSummary: createSummaryWait(config) } : {}),
     logger: logger.child({ module: "notify" }),

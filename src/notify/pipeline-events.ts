@@ -22,6 +22,8 @@ export interface PipelineEventDeps {
   readonly sourceState: SourceState;
   /** Failed polls in a row that make a source failing. */
   readonly failingAfter: number;
+  /** This process's egress group: a verification page starts its cool-down. */
+  readonly egress: string;
   /** Public base URL (links to the status page and digests). */
   readonly publicUrl: string;
   /**
@@ -57,26 +59,32 @@ async function onFetchOutcome(deps: PipelineEventDeps, o: JobOutcome): Promise<v
     deps.notifier.emit(buildEvent(deps.now(), name, f));
   const status = `${deps.publicUrl}/`;
   if (o.code === "WECHAT_VERIFY_REQUIRED") {
-    const cooldown = await deps.sourceState.readCooldown();
+    const cooldown = await deps.sourceState.readCooldown(deps.egress);
     const until = cooldown === null ? null : new Date(cooldown.until).toISOString();
     await ev("fetch.cooldown", {
-      headline: `WeChat asked for verification: fetching paused until ${until ?? "further notice"}`,
+      headline: `WeChat asked for verification: egress ${deps.egress} paused until ${until ?? "further notice"}`,
       link: status,
-      details: { until, level: cooldown?.level ?? null, url: o.data.url ?? null },
-      condition: "fetch.cooldown",
+      details: { until, level: cooldown?.level ?? null, egress: deps.egress, url: o.data.url ?? null },
+      condition: `fetch.cooldown:${deps.egress}`,
     });
   } else if (o.code === "FETCH_BUDGET_EXHAUSTED") {
     await ev("budget.exhausted", {
-      headline: "the daily WeChat fetch budget is spent",
+      headline: `the daily WeChat fetch budget of egress ${deps.egress} is spent`,
       link: status,
-      condition: "budget.exhausted",
+      details: { egress: deps.egress },
+      condition: `budget.exhausted:${deps.egress}`,
     });
   }
   if (o.outcome === "error") return;
-  if (await deps.notifier.clear("fetch.cooldown")) {
-    await ev("fetch.resumed", { headline: "WeChat fetching works again", link: status });
+  // Conditions are per egress group: a good fetch on one egress says nothing about another's pause.
+  if (await deps.notifier.clear(`fetch.cooldown:${deps.egress}`)) {
+    await ev("fetch.resumed", {
+      headline: `WeChat fetching works again on egress ${deps.egress}`,
+      link: status,
+      details: { egress: deps.egress },
+    });
   }
-  await deps.notifier.clear("budget.exhausted");
+  await deps.notifier.clear(`budget.exhausted:${deps.egress}`);
   const key = str(o.result?.key);
   if (o.outcome !== "stored" || o.jobName !== JOB.fetchArticle || key === "") return;
   const article = await deps.store.readArticle(key);

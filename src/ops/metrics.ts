@@ -14,8 +14,12 @@ export interface MetricsSnapshot {
   readonly queues: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Live workers per queue (BullMQ's worker list). */
   readonly workers: Readonly<Record<string, number>>;
-  /** End of the WeChat cool-down (ms), null when none is active. */
-  readonly cooldownUntil: number | null;
+  /** Per egress group: live workers and the end of its cool-down (ms, null when none is active). */
+  readonly egresses: readonly {
+    readonly name: string;
+    readonly liveWorkers: number;
+    readonly cooldownUntil: number | null;
+  }[];
   /** Per source: last successful poll (ms) and failed polls since. */
   readonly sources: readonly {
     readonly id: string;
@@ -138,25 +142,37 @@ function registerStateGauges(registry: Registry, readSnapshot: () => Promise<Met
       for (const [queue, n] of Object.entries((await snapshot())?.workers ?? {})) this.set({ queue }, n);
     },
   });
-  new Gauge({
-    name: `${PREFIX}cooldown_until_timestamp_seconds`,
-    help: "End of the WeChat verification cool-down, Unix seconds (0 when none is active).",
-    registers,
-    async collect() {
-      this.set(Math.floor(((await snapshot())?.cooldownUntil ?? 0) / 1000));
-    },
-  });
-  const perSource = (name: string, help: string, pick: (s: MetricsSnapshot["sources"][number]) => number) =>
-    new Gauge({
-      name: `${PREFIX}${name}`,
-      help,
-      labelNames: ["source"],
-      registers,
-      async collect() {
-        this.reset();
-        for (const source of (await snapshot())?.sources ?? []) this.set({ source: source.id }, pick(source));
-      },
-    });
+  /** Scrape-time gauges with one label: a sample per item the snapshot lists. */
+  const perItem =
+    <T>(label: string, list: (s: MetricsSnapshot) => readonly T[], labelOf: (item: T) => string) =>
+    (name: string, help: string, pick: (item: T) => number) =>
+      new Gauge({
+        name: `${PREFIX}${name}`,
+        help,
+        labelNames: [label],
+        registers,
+        async collect() {
+          this.reset();
+          const taken = await snapshot();
+          for (const item of taken ? list(taken) : []) this.set({ [label]: labelOf(item) }, pick(item));
+        },
+      });
+  const perEgress = perItem(
+    "egress",
+    (s) => s.egresses,
+    (e) => e.name,
+  );
+  const perSource = perItem(
+    "source",
+    (s) => s.sources,
+    (s) => s.id,
+  );
+  perEgress(
+    "cooldown_until_timestamp_seconds",
+    "End of an egress group's verification cool-down, Unix seconds (0 when none is active).",
+    (e) => Math.floor((e.cooldownUntil ?? 0) / 1000),
+  );
+  perEgress("egress_workers", "Live workers per egress group (recent heartbeats).", (e) => e.liveWorkers);
   perSource(
     "source_last_success_timestamp_seconds",
     "Last successful poll per source, Unix seconds (0 when never).",

@@ -16,6 +16,7 @@ import type { Queues } from "../jobs/queues.ts";
 import { addManualPollJob } from "../jobs/scheduler.ts";
 import type { Logger } from "../logger.ts";
 import type { Role } from "../main.ts";
+import { needsDataDir } from "../roles/startup-checks.ts";
 import { createFetchSend } from "../notify/http-send.ts";
 import { createNotifyService } from "../notify/notify-service.ts";
 import { startOpsServer } from "../server/ops-server.ts";
@@ -24,7 +25,7 @@ import { createStatusDeps } from "../status/status-deps.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { FailedArticles } from "../store/failed-articles.ts";
 import type { SourceState } from "../store/source-state.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
+import { createMetrics, type Metrics, type MetricsSnapshot } from "./metrics.ts";
 import { createBrowserHealth, createMetricsObserver, withFetchObservation } from "./observers.ts";
 import {
   checkBrowser,
@@ -87,19 +88,25 @@ export interface ServiceOps {
 /** How long a notification target may take to answer one delivery. */
 const NOTIFY_TIMEOUT_MS = 10_000;
 
+/** The scrape-time gauges' values, from one status read. */
+export function toMetricsSnapshot(status: Status): MetricsSnapshot {
+  const workers: Record<string, number> = {};
+  for (const w of status.workers) workers[w.queue] = (workers[w.queue] ?? 0) + 1;
+  return {
+    queues: status.queues,
+    workers,
+    egresses: status.fetching.egresses.map((e) => ({
+      name: e.name,
+      liveWorkers: e.liveWorkers,
+      cooldownUntil: e.cooldown?.until ?? null,
+    })),
+    sources: status.sources,
+  };
+}
+
 /** The Prometheus metrics, with the status reader's figures read at each scrape. */
 function createStatusMetrics(statusDeps: StatusDeps) {
-  return createMetrics(async () => {
-    const status = await readStatus(statusDeps, 1);
-    const workers: Record<string, number> = {};
-    for (const w of status.workers) workers[w.queue] = (workers[w.queue] ?? 0) + 1;
-    return {
-      queues: status.queues,
-      workers,
-      cooldownUntil: status.fetching.cooldown?.until ?? null,
-      sources: status.sources,
-    };
-  });
+  return createMetrics(async () => toMetricsSnapshot(await readStatus(statusDeps, 1)));
 }
 
 /** The readiness checks of a process running `deps.roles`: each role adds what it depends on. */
@@ -109,7 +116,7 @@ function createReadinessChecks(
 ): Record<string, ReadinessCheck> {
   const { config, roles } = deps;
   const checks: Record<string, ReadinessCheck> = { redis: checkRedis(deps.redis) };
-  if (roles.has("worker") || roles.has("server")) checks.archive = checkWritableDir(config.dataDir);
+  if (needsDataDir(config, roles)) checks.archive = checkWritableDir(config.dataDir);
   if (isBrowserNeeded(config, roles)) {
     checks.browser = checkBrowser(
       () => findChromium({ CHROMIUM_PATH: config.browser.executablePath }),

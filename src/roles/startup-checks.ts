@@ -1,13 +1,24 @@
 /**
  * Checks made before any role starts, so a start that cannot work fails at once with one line instead
- * of half-starting: the data directory must be writable (a worker that cannot write the archive would
- * take jobs and fail every one of them), and the listen errors of the HTTP server are told in words.
+ * of half-starting: the data directory must be writable when a role of the process writes it (a worker
+ * that cannot write the archive would take jobs and fail every one of them), and the listen errors of
+ * the HTTP server are told in words.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, unlink } from "node:fs/promises";
 import path from "node:path";
+import type { Config } from "../config/schema.ts";
 import { StartupError } from "../errors.ts";
+import type { Role } from "../main.ts";
 import { describeError } from "../store/guard.ts";
+
+/**
+ * True when a role of this process writes DATA_DIR: the archiver, the server (static feed copies), and
+ * workers that write the archive themselves. Schedulers and `worker.archive: false` workers never do.
+ */
+export function needsDataDir(config: Config, roles: ReadonlySet<Role>): boolean {
+  return roles.has("archiver") || roles.has("server") || (roles.has("worker") && config.worker.archive);
+}
 
 /** Throws STARTUP_FAILED unless a file can be created in `dataDir` (created when missing). */
 export async function checkDataDirWritable(dataDir: string): Promise<void> {

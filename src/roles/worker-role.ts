@@ -1,25 +1,30 @@
 /**
  * The worker role: the BullMQ workers (polls, WeChat fetches, digests), the lazily launched browser
- * pool, and the archive repair sweep. Every dependency of the processors is a named adapter built here
- * from the shared context, so `jobs/` never sees the configuration or the file system layout.
+ * pool, and the archive repair sweep. With `worker.archive: false` it touches no file: saves go onto the
+ * archive stream and the archiver role writes the files and builds the digests. Every dependency of the
+ * processors is a named adapter built here from the shared context, so `jobs/` never sees the
+ * configuration or the file system layout.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type BrowserPool, createBrowserPool } from "../fetchers/browser.ts";
 import { createGuardedHttp, type GuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-http.ts";
+import { createLocalAddressTransport } from "../fetchers/local-address.ts";
 import { createWeChatHopGuard } from "../fetchers/url-guard.ts";
-import { startArchiveRepair } from "../jobs/archive-repair.ts";
-import { createBuildDigest, toDigestJobSettings } from "../jobs/build-digest.ts";
+import { withEgressGate } from "../jobs/egress-gate.ts";
+import { startEgressPresence } from "../jobs/egress-presence.ts";
 import { withDailyBudget } from "../jobs/fetch-budget.ts";
 import { createPageFetcher } from "../jobs/page-fetcher.ts";
 import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
 import { closeSummarizeWorker, createSummarizeWorker } from "../jobs/summarize-worker.ts";
 import { createWorkers, type WorkerSettings } from "../jobs/workers.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
-import { createArchiveFiles } from "../store/archive.ts";
-import { createArchiveHealth } from "../store/archive-health.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
-import { createKeys } from "../store/keys.ts";
+import { createEgressState } from "../store/egress-state.ts";
+import { createOwnedDigestBuilder, openOwnedArchive, startOwnedArchiveRepair } from "./archive-owner.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
 import { createSummarizer, createSummaryEnqueuer } from "./summarizer.ts";
 
@@ -31,7 +36,7 @@ export interface WorkerRole extends RunningRole {
 
 /** Keeps a page that failed to parse under `<dataDir>/failed/`, for diagnosis. */
 function createFailedPageKeeper(dataDir: string) {
-  return async (key: string, html: string): Promise<string> => {
+  return async (key: string, html: string): Promise<string | null> => {
     const dir = join(dataDir, "failed");
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${key}-${Date.now()}.html`);
@@ -66,27 +71,72 @@ function createLazyBrowserPool(config: ServiceContext["config"], logger: Service
 function toWorkerSettings(config: ServiceContext["config"]): WorkerSettings {
   return {
     concurrency: config.worker.concurrency,
-    minIntervalMs: config.fetch.minIntervalMs,
-    jitterMs: config.fetch.jitterMs,
+    egress: config.worker.egress,
     lockMs: config.jobs.lockMs,
     jobTimeoutMs: config.jobs.timeoutMs,
     cooldown: config.fetch.cooldown,
   };
 }
 
-/** Starts the workers and the archive repair sweep. */
-export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRole {
+/**
+ * The page fetchers of this process's egress group: each WeChat fetch waits for the egress's next slot
+ * and spends its daily budget; http fetches leave from `fetch.localAddress` when one is set.
+ */
+function createEgressFetchers(ctx: ServiceContext, ops: ServiceOps, browser: () => BrowserPool) {
+  const { config, redis } = ctx;
+  const { prefix } = config.redis;
+  const guarded = createGuardedHttp(toGuardedHttpSettings(config.fetch));
+  const local =
+    config.fetch.localAddress === undefined ? null : createLocalAddressTransport(config.fetch.localAddress);
+  const fetcher = createPageFetcher(config.fetch, browser, guarded, local?.send);
+  const { egress } = config.worker;
+  const budget = { redis, prefix, egress, limit: config.fetch.dailyBudget, now: Date.now };
+  const egressState = createEgressState(redis, prefix);
+  const gate = {
+    egress,
+    minIntervalMs: config.fetch.minIntervalMs,
+    jitterMs: config.fetch.jitterMs,
+    claimFetchSlot: egressState.claimFetchSlot,
+    readCooldown: ctx.sourceState.readCooldown,
+    random: Math.random,
+    sleep: (ms: number) => sleep(ms),
+    now: Date.now,
+  };
+  return {
+    guarded,
+    local,
+    egressState,
+    fetcher,
+    fetchPage: withEgressGate(withDailyBudget(ops.observeFetch(fetcher.fetchPage), budget), gate),
+    fetchWeChatText: withEgressGate(withDailyBudget(fetcher.fetchWeChatText, budget), gate),
+  };
+}
+
+/** Where this process's archive work goes. */
+export interface WorkerRoleOptions {
+  /** True when the archiver role runs in this process: it sweeps the archive and builds the digests. */
+  readonly archiverInProcess: boolean;
+}
+
+/** Starts the workers and, when they own the archive, the repair sweep and the digest worker. */
+export function startWorkerRole(
+  ctx: ServiceContext,
+  ops: ServiceOps,
+  options: WorkerRoleOptions,
+): WorkerRole {
   const { config, logger, redis, store } = ctx;
   const { prefix } = config.redis;
   const browsers = createLazyBrowserPool(config, logger);
-  const browser = browsers.get;
-  const guarded = createGuardedHttp(toGuardedHttpSettings(config.fetch));
-  const fetcher = createPageFetcher(config.fetch, browser, guarded);
-  const budget = { redis, prefix, limit: config.fetch.dailyBudget, now: Date.now };
+  const fetch = createEgressFetchers(ctx, ops, browsers.get);
+  const { egress } = config.worker;
+  const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const presence = { egress, workerId, state: fetch.egressState, readCooldown: ctx.sourceState.readCooldown };
+  const now = Date.now;
   const sources = new Map(config.sources.map((s) => [s.id, s]));
-  const files = createArchiveFiles(config.dataDir);
-  const archive = { ...files, write: ops.observeArchiveWrite(files.write) };
-  const archiveHealth = createArchiveHealth(redis, prefix);
+  // Without the archive the workers need no DATA_DIR; with it, sweep and digests are theirs unless an
+  // archiver in this process has them.
+  const owned = config.worker.archive ? openOwnedArchive(ctx, ops) : null;
+  const sweeps = owned !== null && !options.archiverInProcess;
   const parsePool = createParsePool({ threads: defaultParseThreads(config.worker.concurrency) });
   const workers = createWorkers({
     connection: redis,
@@ -100,71 +150,50 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
     dataDir: config.dataDir,
     settings: toWorkerSettings(config),
     findSource: (id) => sources.get(id),
-    fetchPage: withDailyBudget(ops.observeFetch(fetcher.fetchPage), budget),
+    fetchPage: fetch.fetchPage,
     parseArticle: parsePool.parseArticle,
-    fetchListing: fetcher.fetchListing,
+    fetchListing: fetch.fetcher.fetchListing,
     maxItemsPerListing: config.fetch.maxItemsPerListing,
-    fetchWeChatText: withDailyBudget(fetcher.fetchWeChatText, budget),
+    fetchWeChatText: fetch.fetchWeChatText,
     readTextFile: (path) => readFile(path, "utf8"),
-    archive,
-    archiveHealth,
-    keepFailedPage: createFailedPageKeeper(config.dataDir),
+    archive: owned?.archive ?? null,
+    ...(owned === null ? {} : { archiveHealth: owned.archiveHealth }),
+    // A worker without DATA_DIR keeps no failed page; the job's failure record and log still tell.
+    keepFailedPage: owned === null ? async () => null : createFailedPageKeeper(config.dataDir),
     onArticleChanged: async (key) => {
       await publishArticleChange(redis, prefix, key);
     },
     ...(config.summarize.enabled
       ? { onArticleSaved: createSummaryEnqueuer(config, store, ctx.queues.summarize, logger) }
       : {}),
-    buildDigest: createBuildDigest({
-      redis,
-      prefix,
-      dataDir: config.dataDir,
-      settings: toDigestJobSettings(config),
-      announce: ops.announceDigest,
-      logger: logger.child({ module: "digest" }),
-      now: () => new Date(),
-    }),
+    ...(sweeps ? { buildDigest: createOwnedDigestBuilder(ctx, ops) } : {}),
     observe: ops.observe,
+    startEgressPresence: (wechat) =>
+      startEgressPresence(wechat, { ...presence, logger: logger.child({ module: "egress" }), now }),
     now: Date.now,
   });
-  const repair = startRepairSweep(ctx, archive, archiveHealth);
-  const summarizer = config.summarize.enabled ? startSummarizeWorker(ctx, ops, guarded) : null;
-  logger.info({ concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher }, "workers started");
+  const repair = sweeps ? startOwnedArchiveRepair(ctx, owned, true) : null;
+  const summarizer = config.summarize.enabled ? startSummarizeWorker(ctx, ops, fetch.guarded) : null;
+  const archive = config.worker.archive ? "self" : "archiver";
+  logger.info(
+    { concurrency: config.worker.concurrency, fetcher: config.fetch.fetcher, egress, workerId, archive },
+    "workers started",
+  );
 
   return {
     isBrowserRunning: () => browsers.current()?.isConnected() === true,
     async stop(timeoutMs) {
-      await repair.stop();
+      await repair?.stop();
       await Promise.all([
         workers.close(timeoutMs),
         summarizer === null ? undefined : closeSummarizeWorker(summarizer, timeoutMs, logger),
       ]);
       await parsePool.close();
       await browsers.current()?.close();
-      await guarded.close();
+      await fetch.guarded.close();
+      await fetch.local?.close();
     },
   };
-}
-
-/** The archive repair sweep (start-up and every store.repairIntervalMs, under a Redis lock). */
-function startRepairSweep(
-  ctx: ServiceContext,
-  archive: Parameters<typeof startArchiveRepair>[0]["archive"],
-  archiveHealth: ReturnType<typeof createArchiveHealth>,
-) {
-  const { config, logger, redis, store } = ctx;
-  return startArchiveRepair(
-    {
-      store,
-      archive,
-      archiveHealth,
-      redis,
-      lockKey: createKeys(config.redis.prefix).archiveRepairLock(),
-      logger: logger.child({ module: "archive-repair" }),
-      now: Date.now,
-    },
-    config.store.repairIntervalMs,
-  );
 }
 
 /** The summarize worker (summarize.enabled): a summarized article republishes its feeds. */

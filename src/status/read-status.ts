@@ -10,6 +10,7 @@ import type { Source } from "../config/sources.ts";
 import { budgetKey } from "../jobs/fetch-budget.ts";
 import { nextRunsOf } from "../jobs/scheduler.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
+import { createEgressState } from "../store/egress-state.ts";
 import type { ArticleStore } from "../store/article-store.ts";
 import type { SourceState } from "../store/source-state.ts";
 import { type ArticleHead, readRecentHeads, readSourceTimes } from "../store/status-reads.ts";
@@ -29,6 +30,8 @@ export interface StatusDeps {
   readonly failures: FailureSource;
   readonly sources: readonly Source[];
   readonly fetch: { readonly minIntervalMs: number; readonly dailyBudget?: number | undefined };
+  /** This process's egress group, listed even before any of its workers reported. */
+  readonly egress: string;
   /** A source is silent after this many usual intervals without an article. */
   readonly silentFactor: number;
   now(): number;
@@ -68,14 +71,25 @@ export interface WorkerView {
   readonly ageSeconds: number;
 }
 
+/** One egress group: its live workers, cool-down and budget. */
+export interface EgressStatus {
+  readonly name: string;
+  /** Workers whose heartbeat is recent. */
+  readonly liveWorkers: number;
+  /** Last heartbeat of any of its workers (ms), null when none reported in the last day. */
+  readonly lastSeenAt: number | null;
+  readonly cooldown: { readonly until: number; readonly level: number; readonly reason: string } | null;
+  readonly budget: { readonly limit: number; readonly spent: number; readonly left: number } | null;
+}
+
 /** Everything the status views show. */
 export interface Status {
   readonly generatedAt: number;
   readonly articles: number;
   readonly sources: readonly SourceStatus[];
   readonly fetching: {
-    readonly cooldown: { readonly until: number; readonly level: number; readonly reason: string } | null;
-    readonly budget: { readonly limit: number; readonly spent: number; readonly left: number } | null;
+    /** Every egress group seen in the last day (and this process's own), sorted by name. */
+    readonly egresses: readonly EgressStatus[];
     readonly minIntervalMs: number;
   };
   readonly queues: Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -144,22 +158,42 @@ async function readQueues(queues: readonly Queue[]) {
   };
 }
 
-async function readBudget(deps: StatusDeps, now: number): Promise<Status["fetching"]["budget"]> {
+async function readBudget(deps: StatusDeps, egress: string, now: number): Promise<EgressStatus["budget"]> {
   const limit = deps.fetch.dailyBudget;
   if (limit === undefined) return null;
-  const spent = Math.min(limit, Number((await deps.redis.get(budgetKey(deps.prefix, now))) ?? 0));
+  const spent = Math.min(limit, Number((await deps.redis.get(budgetKey(deps.prefix, egress, now))) ?? 0));
   return { limit, spent, left: limit - spent };
+}
+
+async function readEgresses(deps: StatusDeps, now: number): Promise<EgressStatus[]> {
+  const presence = await createEgressState(deps.redis, deps.prefix).readPresence(now);
+  const names = [...new Set([deps.egress, ...presence.map((p) => p.egress)])].sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const seen = presence.find((p) => p.egress === name);
+      const [cooldown, budget] = await Promise.all([
+        deps.sourceState.readCooldown(name),
+        readBudget(deps, name, now),
+      ]);
+      return {
+        name,
+        liveWorkers: seen?.liveWorkers ?? 0,
+        lastSeenAt: seen?.lastSeenAt ?? null,
+        cooldown: cooldown !== null && cooldown.until > now ? cooldown : null,
+        budget,
+      };
+    }),
+  );
 }
 
 /** Reads the whole status; `recentLimit` bounds the failure and article lists. */
 export async function readStatus(deps: StatusDeps, recentLimit = 20): Promise<Status> {
   const now = deps.now();
-  const [sources, queues, cooldown, budget, total, recentFailures, recent, articles, health, pending] =
+  const [sources, queues, egresses, total, recentFailures, recent, articles, health, pending] =
     await Promise.all([
       Promise.all(deps.sources.map((source) => readSource(deps, source, now))),
       readQueues(deps.queues),
-      deps.sourceState.readCooldown(),
-      readBudget(deps, now),
+      readEgresses(deps, now),
       deps.failures.countFailures(),
       deps.failures.listFailures({ limit: recentLimit }),
       readRecentHeads(deps.redis, deps.prefix, recentLimit),
@@ -172,8 +206,7 @@ export async function readStatus(deps: StatusDeps, recentLimit = 20): Promise<St
     articles,
     sources,
     fetching: {
-      cooldown: cooldown !== null && cooldown.until > now ? cooldown : null,
-      budget,
+      egresses,
       minIntervalMs: deps.fetch.minIntervalMs,
     },
     queues: queues.counts,

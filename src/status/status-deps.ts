@@ -40,6 +40,7 @@ export function createStatusDeps(resources: StatusResources): StatusDeps & { que
     failures: resources.failed,
     sources: config.sources,
     fetch: config.fetch,
+    egress: config.worker.egress,
     silentFactor: config.alerts.silentFactor,
     now: Date.now,
   };

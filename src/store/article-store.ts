@@ -85,8 +85,22 @@ export function contentHash(text: string, title = ""): string {
   return createHash("sha256").update(title.trim()).update("\u0000").update(body).digest("hex");
 }
 
+/** How a store's saves reach the archive. */
+export interface ArticleStoreOptions {
+  /**
+   * True when this process's saves leave the archive file to the archiver role: each stored or updated
+   * article is then also appended to the archive stream, in the save's own atomic step.
+   */
+  readonly toArchiveStream?: boolean;
+}
+
 /** Saves `a` and its indexes in one script run (see save-article-script.ts). */
-async function saveArticle(redis: Redis, keys: StoreKeys, a: StoredArticle): Promise<SaveResult> {
+async function saveArticle(
+  redis: Redis,
+  keys: StoreKeys,
+  a: StoredArticle,
+  options: ArticleStoreOptions,
+): Promise<SaveResult> {
   const encoded = encodeArticle(a);
   const [outcome, previous] = await runSaveArticle(redis, {
     keys: [
@@ -96,6 +110,7 @@ async function saveArticle(redis: Redis, keys: StoreKeys, a: StoredArticle): Pro
       keys.seen(),
       keys.sourceIds(),
       keys.archivePending(),
+      options.toArchiveStream === true ? keys.archiveStream() : undefined,
     ],
     articleKey: a.key,
     contentHash: a.contentHash,
@@ -143,7 +158,11 @@ async function readArchiveStates(
 }
 
 /** Creates the article store over `redis` under `prefix` (e.g. `wf`). */
-export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
+export function createArticleStore(
+  redis: Redis,
+  prefix: string,
+  options: ArticleStoreOptions = {},
+): ArticleStore {
   if (redis.options.keyPrefix) {
     // Our keys already carry the prefix, and the save script builds one key itself (see its header).
     throw new StoreError("STORE_UNAVAILABLE", "store: Redis clients with keyPrefix are not supported");
@@ -154,7 +173,7 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
   return {
     ...createDedupStore(redis, keys),
 
-    saveArticle: (a) => guardRedis("saveArticle", () => saveArticle(redis, keys, a)),
+    saveArticle: (a) => guardRedis("saveArticle", () => saveArticle(redis, keys, a, options)),
 
     readArticle: (key) =>
       guardRedis("readArticle", async () =>

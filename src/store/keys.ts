@@ -35,8 +35,14 @@ export interface StoreKeys {
   tombstone(key: string): string;
   /** Hash with one source's last poll and failure streak. */
   sourceState(sourceId: string): string;
-  /** Hash with the WeChat-wide verification cool-down. */
-  cooldown(): string;
+  /** Hash with one egress group's verification cool-down. */
+  cooldown(egress: string): string;
+  /** String holding the earliest time (ms) one egress group may start its next WeChat fetch. */
+  egressPace(egress: string): string;
+  /** Sorted set of `<egress>/<worker id>` members scored by their last heartbeat (ms). */
+  egressWorkers(): string;
+  /** Counter of one egress group's WeChat fetches on one Beijing day (`YYYY-MM-DD`). */
+  egressBudget(egress: string, day: string): string;
   /** Hash describing an article whose fetch failed for good (until it is retried or stored). */
   failed(key: string): string;
   /** Sorted set of failed article keys, scored by the time of their last failure. */
@@ -53,6 +59,8 @@ export interface StoreKeys {
   tagIndex(tag: string): string;
   /** Set of the tags that have a tag index. */
   tagNames(): string;
+  /** Stream of saved changes the archiver role writes to disk (`archive-stream.ts`). */
+  archiveStream(): string;
 }
 
 /** Throws STORE_WRITE unless `id` is a safe key/file-name component; returns it unchanged. */
@@ -71,6 +79,17 @@ export function checkTag(tag: string): string {
     throw new StoreError("STORE_WRITE", `store: invalid tag: ${JSON.stringify(tag.slice(0, 80))}`);
   }
   return tag;
+}
+
+/** Egress group names: like source ids, lower-case letters, digits and `-`. */
+export const EGRESS_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Throws STORE_WRITE unless `egress` is a valid egress group name; returns it unchanged. */
+export function checkEgress(egress: string): string {
+  if (!EGRESS_PATTERN.test(egress)) {
+    throw new StoreError("STORE_WRITE", `store: invalid egress: ${JSON.stringify(egress.slice(0, 80))}`);
+  }
+  return egress;
 }
 
 /** Throws STORE_WRITE unless `date` is a real calendar day written `YYYY-MM-DD`. */
@@ -108,7 +127,10 @@ export function createKeys(prefix: string): StoreKeys {
     aliases: () => k("alias"),
     tombstone: (key) => k("tombstone", checkId("article key", key)),
     sourceState: (sourceId) => k("source-state", checkId("source id", sourceId)),
-    cooldown: () => k("cooldown"),
+    cooldown: (egress) => k("cooldown", checkEgress(egress)),
+    egressPace: (egress) => k("egress-pace", checkEgress(egress)),
+    egressWorkers: () => k("egress", "workers"),
+    egressBudget: (egress, day) => k("budget", `${checkEgress(egress)}:${checkDate(day)}`),
     failed: (key) => k("failed", checkId("article key", key)),
     failedIndex: () => k("failed-index", "all"),
     failedDue: () => k("failed-index", "due"),
@@ -117,6 +139,7 @@ export function createKeys(prefix: string): StoreKeys {
     archiveRepairLock: () => k("archive", "repair-lock"),
     tagIndex: (tag) => k("tag-index", checkTag(tag)),
     tagNames: () => k("index", "tags"),
+    archiveStream: () => k("archive", "stream"),
   };
 }
 

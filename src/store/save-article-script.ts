@@ -13,6 +13,9 @@
  * joins the archive-pending set (KEYS[6]) in the same step: Redis is ahead of the archive until the caller
  * has written the file and called `markArchived`, so a crash or a failed write in between stays visible
  * and the repair sweep finds it.
+ * Archive stream (optional KEYS[7]): a save that hands its file to the archiver role also appends
+ * `key`, `hash` and `previous` (the old path to delete) to that stream in the same step, so no change can
+ * be saved without its entry. Entries are never trimmed here: only the archiver trims what it acknowledged.
  * The old per-source index key is built in Lua from a prefix; fine on the standalone Redis we deploy,
  * which is also why clients with ioredis' `keyPrefix` option are refused by the store.
  */
@@ -21,7 +24,7 @@ import type { Redis, Result } from "ioredis";
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    /** Defined by `defineSaveArticle`: 6 keys, then the arguments described in this module. */
+    /** Defined by `defineSaveArticle`: the key count (6, or 7 with the archive stream), the keys, then the arguments. */
     wfSaveArticle(...args: string[]): Result<[string, string], Context>;
     /** Defined by `defineSaveArticle`: leaves the pending set when the archived hash is still current. */
     wfMarkArchived(...args: string[]): Result<number, Context>;
@@ -64,6 +67,9 @@ redis.call('ZADD', KEYS[3], score, ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('SADD', KEYS[5], ARGV[3])
 redis.call('SADD', KEYS[6], ARGV[1])
+if KEYS[7] then
+  redis.call('XADD', KEYS[7], '*', 'key', ARGV[1], 'hash', ARGV[2], 'previous', previous)
+end
 return {outcome, previous}
 `;
 
@@ -76,6 +82,7 @@ export interface SaveArticleCall {
     seen: string,
     sourceIds: string,
     archivePending: string,
+    archiveStream: string | undefined,
   ];
   readonly articleKey: string;
   readonly contentHash: string;
@@ -99,14 +106,17 @@ return 0
 
 /** Registers the scripts on `redis` (idempotent: redefining replaces the same script). */
 export function defineSaveArticle(redis: Redis): void {
-  redis.defineCommand("wfSaveArticle", { lua: LUA, numberOfKeys: 6 });
+  // No fixed key count: the archive stream key is passed only by saves that hand the file to the archiver.
+  redis.defineCommand("wfSaveArticle", { lua: LUA });
   redis.defineCommand("wfMarkArchived", { lua: MARK_ARCHIVED, numberOfKeys: 2 });
 }
 
 /** Runs the script; answers the outcome and the previous archive path ('' when none). */
 export async function runSaveArticle(redis: Redis, call: SaveArticleCall): Promise<[string, string]> {
+  const keys = call.keys.filter((key) => key !== undefined);
   const args = [
-    ...call.keys,
+    String(keys.length),
+    ...keys,
     call.articleKey,
     call.contentHash,
     call.sourceId,

@@ -1,6 +1,7 @@
 /**
  * Operational state kept beside the articles: each source's last poll (for `wechat-feed status` and the
- * boot-time catch-up of missed ticks) and the WeChat-wide verification cool-down. Both writes are small
+ * boot-time catch-up of missed ticks) and each egress group's verification cool-down (WeChat asks for
+ * verification per IP, so one egress's captcha pauses only that egress). Both writes are small
  * Lua scripts so concurrent workers cannot move state backwards: an older poll result never overwrites a
  * newer one, and a cool-down only ever extends (later `until`, higher level) until it is cleared.
  */
@@ -82,21 +83,24 @@ export interface Cooldown {
   readonly reason: string;
 }
 
-/** Per-source poll state and the WeChat cool-down. */
+/** The egress group of workers that do not name one (`worker.egress`). */
+export const DEFAULT_EGRESS = "default";
+
+/** Per-source poll state and the per-egress WeChat cool-down (`egress` defaults to `default`). */
 export interface SourceState {
   /** Records a poll result (ignored when a later poll is already recorded). */
   recordPoll(sourceId: string, poll: PollResult): Promise<void>;
   /** The last recorded poll of `sourceId`, or null when it was never polled. */
   readSourceState(sourceId: string): Promise<SourceStateRecord | null>;
   /** Starts or extends the cool-down; never shortens it or lowers its level. Returns the effective one. */
-  startCooldown(cooldown: Cooldown): Promise<Cooldown>;
+  startCooldown(cooldown: Cooldown, egress?: string): Promise<Cooldown>;
   /**
    * The cool-down, also after `until` has passed (the caller compares with its clock), so the level can
    * keep growing while verification persists; null after `clearCooldown`.
    */
-  readCooldown(): Promise<Cooldown | null>;
+  readCooldown(egress?: string): Promise<Cooldown | null>;
   /** Ends the cool-down and resets its level (after WeChat answered normally again). */
-  clearCooldown(): Promise<void>;
+  clearCooldown(egress?: string): Promise<void>;
 }
 
 function checkCount(name: string, value: number): string {
@@ -168,11 +172,11 @@ export function createSourceState(redis: Redis, prefix: string): SourceState {
         };
       }),
 
-    startCooldown: (c) =>
+    startCooldown: (c, egress = DEFAULT_EGRESS) =>
       guardRedis("startCooldown", async () => {
         const reason = c.reason.replace(/\s+/g, " ").trim().slice(0, 200);
         const [until, level] = await redis.wfStartCooldown(
-          keys.cooldown(),
+          keys.cooldown(egress),
           checkCount("until", c.until),
           checkCount("level", c.level),
           reason,
@@ -180,17 +184,17 @@ export function createSourceState(redis: Redis, prefix: string): SourceState {
         return { until: Number(until), level: Number(level), reason };
       }),
 
-    readCooldown: () =>
+    readCooldown: (egress = DEFAULT_EGRESS) =>
       guardRedis("readCooldown", async () => {
-        const h = await redis.hgetall(keys.cooldown());
+        const h = await redis.hgetall(keys.cooldown(egress));
         const [until, level] = [toInt(h.until), toInt(h.level)];
         if (until === null || level === null) return null;
         return { until, level, reason: h.reason ?? "" };
       }),
 
-    clearCooldown: () =>
+    clearCooldown: (egress = DEFAULT_EGRESS) =>
       guardRedis("clearCooldown", async () => {
-        await redis.unlink(keys.cooldown());
+        await redis.unlink(keys.cooldown(egress));
       }),
   };
 }

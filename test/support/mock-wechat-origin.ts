@@ -62,6 +62,8 @@ export interface MockRequest {
   /** Arrival time (epoch ms). */
   readonly at: number;
   readonly headers: IncomingHttpHeaders;
+  /** The client's address (which local address, hence which egress group, sent it). */
+  readonly remoteAddress: string;
 }
 
 /** The running mock origin. */
@@ -116,6 +118,7 @@ export async function startMockOrigin(): Promise<MockOrigin> {
       url: raw,
       at: Date.now(),
       headers: req.headers,
+      remoteAddress: req.socket.remoteAddress ?? "",
     };
     requests.push(request);
     const parsed = new URL(raw, "http://mock.invalid");

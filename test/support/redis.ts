@@ -23,7 +23,8 @@ export function testRedisUrl(): string {
 
 /** Deletes every key starting with `<prefix>:` using SCAN + UNLINK; returns how many were deleted. */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`refusing to clean unsafe prefix ${prefix}`);
+  if (!/^(?:\{[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)$/.test(prefix))
+    throw new Error(`refusing to clean unsafe prefix ${prefix}`);
   let cursor = "0";
   let deleted = 0;
   do {
@@ -34,9 +35,12 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<number
   return deleted;
 }
 
-/** Connects to the test Redis (failing fast when it is unreachable) under a fresh prefix. */
-export async function createTestRedis(): Promise<TestRedis> {
-  const prefix = `test-${randomUUID()}`;
+/**
+ * Connects to the test Redis (failing fast when it is unreachable) under a fresh prefix; `hashTag`
+ * wraps it in braces (`{test-<uuid>}`), as deployments on managed Redis services do.
+ */
+export async function createTestRedis(options: { hashTag?: boolean } = {}): Promise<TestRedis> {
+  const prefix = options.hashTag === true ? `{test-${randomUUID()}}` : `test-${randomUUID()}`;
   const extra: Redis[] = [];
   const open = (): Redis => new Redis(testRedisUrl(), { maxRetriesPerRequest: 1, lazyConnect: false });
   const redis = open();

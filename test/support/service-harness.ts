@@ -66,19 +66,21 @@ export interface ServiceHarness {
     options?: { timeoutMs?: number; env?: Record<string, string> },
   ): Promise<CliResult>;
   /** Spawns `start --role <role>` and waits for its "service started" line. */
-  startRole(
-    role: string,
-    options?: { name?: string; env?: Record<string, string>; readyMs?: number },
-  ): Promise<ServiceChild>;
+  startRole(role: string, options?: SpawnOptions & { readyMs?: number }): Promise<ServiceChild>;
   /** Spawns a long-running command without waiting for anything. */
-  spawnChild(
-    args: readonly string[],
-    options?: { name?: string; env?: Record<string, string> },
-  ): ServiceChild;
+  spawnChild(args: readonly string[], options?: SpawnOptions): ServiceChild;
   /** Every .md and temp file under the data dir (relative paths, sorted). */
   listDataFiles(): Promise<string[]>;
   /** Kills every child still running (with its process group) and removes the temp dir. */
   cleanup(): Promise<void>;
+}
+
+/** How a child is spawned. */
+export interface SpawnOptions {
+  readonly name?: string;
+  readonly env?: Record<string, string>;
+  /** A command the node child is run under, e.g. `unshare --mount …` (it gets node's argv appended). */
+  readonly launcher?: readonly string[];
 }
 
 /** The front matter of an archive document, parsed with the `yaml` package (throws when absent). */
@@ -132,11 +134,9 @@ export async function createServiceHarness(options: HarnessOptions): Promise<Ser
   const writeConfig = (config: Record<string, unknown>) => writeFile(configPath, stringify(config));
   await writeConfig(options.config);
 
-  const spawnChild = (
-    args: readonly string[],
-    opts: { name?: string; env?: Record<string, string> } = {},
-  ) => {
-    const proc = spawn(process.execPath, [BIN, ...args], {
+  const spawnChild = (args: readonly string[], opts: SpawnOptions = {}) => {
+    const argv = [...(opts.launcher ?? []), process.execPath, BIN, ...args];
+    const proc = spawn(argv[0] ?? process.execPath, argv.slice(1), {
       cwd: PROJECT_ROOT,
       env: childEnv(env, opts.env),
       stdio: ["ignore", "pipe", "pipe"],
@@ -184,10 +184,7 @@ export async function createServiceHarness(options: HarnessOptions): Promise<Ser
       return { ...exit, stdout, stderr, durationMs: Date.now() - started };
     },
     async startRole(role, opts = {}) {
-      const child = spawnChild(["start", "--role", role], {
-        name: opts.name ?? role,
-        ...(opts.env === undefined ? {} : { env: opts.env }),
-      });
+      const child = spawnChild(["start", "--role", role], { ...opts, name: opts.name ?? role });
       await child.waitForLog(
         (line) => line.msg === "service started",
         opts.readyMs ?? 60_000,

@@ -86,14 +86,15 @@ function sourceRow(ctx: PageContext, s: SourceStatus): string {
 }
 
 function fetchingBlock(status: Status, l: Labels): string {
-  const { cooldown, budget, minIntervalMs } = status.fetching;
-  const cool =
-    cooldown === null
-      ? `<span class="ok">${l.cooldownNone}</span>`
-      : `<span class="bad">${l.cooldownUntil} ${formatBeijingTime(cooldown.until)}</span> (${l.reason}: ${esc(cooldown.reason)}, level ${cooldown.level})`;
-  return `<div class="kv" id="fetching"><div>${l.cooldown}: ${cool}</div><div>${l.budget}: ${
-    budget === null ? l.unlimited : `${budget.left} / ${budget.limit}`
-  }</div><div>${l.minInterval}: ${formatDuration(minIntervalMs)}</div><div id="archive">${l.archive}: ${
+  const egresses = status.fetching.egresses.map((e) => {
+    const cool =
+      e.cooldown === null
+        ? `<span class="ok">${l.cooldownNone}</span>`
+        : `<span class="bad">${l.cooldownUntil} ${formatBeijingTime(e.cooldown.until)}</span> (${l.reason}: ${esc(e.cooldown.reason)}, level ${e.cooldown.level})`;
+    const budget = e.budget === null ? l.unlimited : `${e.budget.left} / ${e.budget.limit}`;
+    return `<div class="egress" data-egress="${esc(e.name)}">${l.egress} ${esc(e.name)} (${e.liveWorkers} ${l.liveWorkers}): ${l.cooldown}: ${cool}; ${l.budget}: ${budget}</div>`;
+  });
+  return `<div class="kv" id="fetching">${egresses.join("")}<div>${l.minInterval}: ${formatDuration(status.fetching.minIntervalMs)}</div><div id="archive">${l.archive}: ${
     status.archive.failing
       ? `<span class="bad">${l.archiveFailing}</span> (${esc(status.archive.lastError ?? "")})`
       : `<span class="ok">${l.archiveOk}</span>`

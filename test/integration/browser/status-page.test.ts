@@ -101,7 +101,8 @@ describe("the status page in headless Chromium", { skip: skipReason(dir, "WeChat
       async () => {
         const status = (await (await fetch(`${base}/api/status`)).json()) as Status;
         const broken = status.sources.find((s) => s.id === "broken");
-        return status.fetching.cooldown !== null && (broken?.failureStreak ?? 0) >= 1;
+        const paused = status.fetching.egresses.find((e) => e.name === "default")?.cooldown ?? null;
+        return paused !== null && (broken?.failureStreak ?? 0) >= 1;
       },
       { timeoutMs: 60_000, what: "the cool-down and the failing source" },
     );
@@ -203,7 +204,7 @@ describe("the status page in headless Chromium", { skip: skipReason(dir, "WeChat
     assert.match(cli.stdout, /^source broken: .* failed: .*500/m);
     assert.match(
       cli.stdout,
-      /^wechat fetching: paused until \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(UTC\+8\)/m,
+      /^wechat fetching via egress default \(1 live workers\): paused until \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(UTC\+8\)/m,
     );
     assert.match(cli.stdout, /^workers: .*wechat@/m);
     assert.match(

@@ -24,7 +24,7 @@ describe("daily fetch budget", () => {
       calls++;
       return n * 2;
     };
-    const budget = { redis: t.redis, prefix: t.prefix, limit: 3, now: () => now };
+    const budget = { redis: t.redis, prefix: t.prefix, egress: "default", limit: 3, now: () => now };
     const workerA = withDailyBudget(fetch, budget);
     const workerB = withDailyBudget(fetch, budget);
     assert.deepEqual(await Promise.all([workerA(1), workerB(2), workerA(3)]), [2, 4, 6]);
@@ -38,10 +38,28 @@ describe("daily fetch budget", () => {
     assert.equal(await workerB(5), 10);
   });
 
+  it("keeps one budget per egress group: a spent one does not stop another", async () => {
+    const now = () => Date.parse("2026-02-03T08:00:00Z");
+    const fetch = async () => "page";
+    const common = { redis: t.redis, prefix: t.prefix, limit: 1, now };
+    const east = withDailyBudget(fetch, { ...common, egress: "east" });
+    const west = withDailyBudget(fetch, { ...common, egress: "west" });
+    assert.equal(await east(), "page");
+    await assert.rejects(east(), (error: unknown) => isAppError(error, "FETCH_BUDGET_EXHAUSTED"));
+    assert.equal(await west(), "page");
+    await assert.rejects(west(), (error: unknown) => isAppError(error, "FETCH_BUDGET_EXHAUSTED"));
+  });
+
   it("is a no-op without a limit", async () => {
     const fetch = async () => "page";
     assert.equal(
-      withDailyBudget(fetch, { redis: t.redis, prefix: t.prefix, limit: undefined, now: Date.now }),
+      withDailyBudget(fetch, {
+        redis: t.redis,
+        prefix: t.prefix,
+        egress: "default",
+        limit: undefined,
+        now: Date.now,
+      }),
       fetch,
     );
   });

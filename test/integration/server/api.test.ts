@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../../../src/jobs/enqueue.ts";
 import { createQueues, type Queues } from "../../../src/jobs/queues.ts";
 import { createMetrics } from "../../../src/ops/metrics.ts";
+import { toMetricsSnapshot } from "../../../src/ops/service-ops.ts";
 import { checkBrowser } from "../../../src/ops/readiness.ts";
 import { readStatus } from "../../../src/status/read-status.ts";
 import { createFailedArticles } from "../../../src/store/failed-articles.ts";
@@ -207,13 +208,14 @@ describe("documents, article list, health and metrics", () => {
           failures: createFailedArticles(t.redis, t.prefix),
           sources,
           fetch: { minIntervalMs: 5000 },
+          egress: "default",
           silentFactor: 3,
           now: Date.now,
         };
         return {
           metrics: createMetrics(async () => {
             const status = await readStatus(statusDeps);
-            return { ...status, workers: {}, cooldownUntil: status.fetching.cooldown?.until ?? null };
+            return toMetricsSnapshot(status);
           }),
           checks: {
             browser: checkBrowser(
@@ -318,7 +320,7 @@ describe("documents, article list, health and metrics", () => {
     assert.match(text, /^wechat_feed_articles_stored\{source="alpha"\} 1$/m);
     assert.match(text, /^wechat_feed_articles_stored\{source="beta"\} 1$/m);
     assert.match(text, /^wechat_feed_queue_jobs\{queue="wechat",state="waiting"\} 4$/m);
-    const until = /^wechat_feed_cooldown_until_timestamp_seconds (\d+)$/m.exec(text);
+    const until = /^wechat_feed_cooldown_until_timestamp_seconds\{egress="default"\} (\d+)$/m.exec(text);
     assert.ok(Number(until?.[1]) > Date.now() / 1000);
     assert.match(text, /^wechat_feed_source_last_success_timestamp_seconds\{source="alpha"\} 1759881600$/m);
     assert.match(text, /^process_cpu_seconds_total \d/m);

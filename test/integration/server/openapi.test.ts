@@ -99,6 +99,7 @@ describe("OpenAPI description", () => {
             },
           ],
           fetch: { minIntervalMs: 5000 },
+          egress: "default",
           silentFactor: 3,
           now: Date.now,
         };

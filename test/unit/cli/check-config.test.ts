@@ -72,5 +72,25 @@ describe("check-config", () => {
     // 09:00 UTC is 17:00 in Beijing.
     const day = new Date(next.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
     assert.match(result.stdout, new RegExp(`next: ${day} 17:00 \\(UTC\\+8\\)`));
+    assert.match(result.stdout, /^egress: default$/m);
+  });
+
+  it("names this worker's egress group and its local address", async () => {
+    const result = await withConfig(
+      "egress.yaml",
+      "worker: {egress: east}\nfetch: {localAddress: 192.0.2.10}\n",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^egress: east \(http fetches from 192\.0\.2\.10\)$/m);
+    assert.doesNotMatch(result.stdout, /archiver/, "workers archive themselves by default");
+  });
+
+  it("says when this process's workers leave the archive to the archiver", async () => {
+    const result = await withConfig("stateless.yaml", "worker: {archive: false}\n");
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^data: .+ \(workers leave the archive to the archiver: WORKER_ARCHIVE=false\)$/m,
+    );
   });
 });

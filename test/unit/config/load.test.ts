@@ -145,11 +145,15 @@ describe("loadConfig: environment overrides", () => {
     ["PUBLIC_URL", "https://feeds.example.org", (c) => c.server.publicUrl, "https://feeds.example.org"],
     ["FEED_TOKEN", "env-feed-token-0123", (c) => c.feeds.token, "env-feed-token-0123"],
     ["SUMMARIZE_API_KEY", "sk-env-123", (c) => c.summarize.apiKey, "sk-env-123"],
+    ["WORKER_EGRESS", "east-2", (c) => c.worker.egress, "east-2"],
+    ["FETCH_LOCAL_ADDRESS", "192.0.2.10", (c) => c.fetch.localAddress, "192.0.2.10"],
+    ["WORKER_ARCHIVE", "false", (c) => c.worker.archive, false],
   ];
   const fileValues =
     "redis:\n  url: redis://file:6379\n  prefix: fromfile\nserver:\n  port: 8181\n  apiToken: file-token-123\n" +
     "  publicUrl: https://file.example.org\nbrowser:\n  executablePath: /file/chromium\nlog:\n  level: warn\n" +
-    "imageProxy:\n  secret: file-secret-0123456789\ndataDir: /srv/file-data\nfeeds:\n  token: file-feed-token-0123\n";
+    "imageProxy:\n  secret: file-secret-0123456789\ndataDir: /srv/file-data\nfeeds:\n  token: file-feed-token-0123\n" +
+    "worker:\n  egress: from-file\n  archive: true\nfetch:\n  localAddress: 192.0.2.1\n";
 
   for (const [name, value, read, expected] of cases) {
     it(`${name} overrides the file`, () => {
@@ -166,6 +170,11 @@ describe("loadConfig: environment overrides", () => {
     const cwd = workdir({ "c.yaml": fileValues });
     const config = loadConfig({ cwd, env: { WECHAT_FEED_CONFIG: "c.yaml", DATA_DIR: "var/wf" } });
     assert.equal(config.dataDir, path.join(cwd, "var/wf"));
+  });
+
+  it("WORKER_ARCHIVE takes only true or false, naming the variable otherwise", () => {
+    assert.equal(load("", { WORKER_ARCHIVE: "true" }).worker.archive, true);
+    assert.throws(() => load("", { WORKER_ARCHIVE: "no" }), /worker\.archive.*WORKER_ARCHIVE/);
   });
 
   it("covers every env override in the table", () => {
@@ -195,6 +204,10 @@ describe("loadConfig: environment overrides", () => {
     assert.match(
       loadError("", { LOG_LEVEL: "verbose" }),
       /^config: config\/my\.yaml: log\.level \(env LOG_LEVEL\): /,
+    );
+    assert.match(
+      loadError("", { WORKER_EGRESS: "East:1" }),
+      /^config: config\/my\.yaml: worker\.egress \(env WORKER_EGRESS\): expected lower-case letters/,
     );
   });
 });

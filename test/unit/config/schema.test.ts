@@ -169,6 +169,19 @@ describe("ConfigSchema rules", () => {
     rejects({ fetch: { fetcher: "chrome" } }, "fetch.fetcher");
     rejects({ redis: { url: "http://127.0.0.1:6379" } }, "redis.url");
     rejects({ redis: { prefix: "wf:test" } }, "redis.prefix");
+    for (const prefix of ["{wf", "wf}", "{a}{b}", "{}", "{w:f}", ""])
+      rejects({ redis: { prefix } }, "redis.prefix");
+    for (const prefix of ["{wf}", "{wf}-prod", "prod{wf}", "wf.2"]) {
+      assert.equal(ConfigSchema.parse({ redis: { prefix } }).redis.prefix, prefix);
+    }
+    for (const url of [
+      "rediss://user:pw@redis.example.com:6380/1",
+      "redis+sentinel://s1:26379,s2:26379/mymaster",
+      "redis+sentinel://:pw@10.0.0.5/main/2?tls=1",
+    ]) {
+      assert.equal(ConfigSchema.parse({ redis: { url } }).redis.url, url);
+    }
+    rejects({ redis: { url: "redis+sentinel://s1:26379" } }, "redis.url");
     rejects({ digest: { timezone: "Beijing" } }, "digest.timezone");
   });
 

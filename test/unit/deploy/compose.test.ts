@@ -66,6 +66,13 @@ function dclint(file: string): Promise<LintResult> {
   });
 }
 
+/** True when a service's workers leave the archive to the archiver (WORKER_ARCHIVE=false, as loaded). */
+function writesNoArchive(service: Service): boolean {
+  const value = service.environment?.WORKER_ARCHIVE;
+  if (value === undefined) return false;
+  return !loadConfig({ env: { WORKER_ARCHIVE: value }, cwd: PROJECT_ROOT }).worker.archive;
+}
+
 /** Compose durations: `150s`, `2m30s`, `1h`. */
 function toMs(duration: string): number {
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -120,6 +127,30 @@ describe("docker-compose.yml", () => {
     assert.ok(main !== undefined, "a service without a profile runs by default");
     const roles = commandOf(main, "default service").join(" ");
     assert.match(roles, /start --role all$/, "the default service runs every role");
+  });
+
+  it("runs a scalable stateless worker service next to the one service that owns the volume", () => {
+    const worker = compose.services.worker;
+    assert.ok(worker !== undefined, "a `worker` service");
+    assert.match(commandOf(worker, "worker").join(" "), /start --role worker$/);
+    assert.ok(writesNoArchive(worker), "its workers leave the archive to the archiver");
+    assert.equal(
+      (worker as { profiles?: unknown }).profiles,
+      undefined,
+      "`--scale worker=N` needs no profile",
+    );
+    assert.equal((worker.deploy as { replicas?: number } | undefined)?.replicas, 0, "none unless scaled");
+    assert.equal(worker.ports, undefined, "no published port, so it scales");
+    const owners = appServices.filter(([, s]) => !writesNoArchive(s) && s.deploy === undefined);
+    assert.deepEqual(
+      owners.map(([name]) => name),
+      ["wechat-feed"],
+    );
+    assert.match(
+      commandOf(owners[0]?.[1] ?? {}, "owner").join(" "),
+      /start --role all$/,
+      "it runs the archiver",
+    );
   });
 
   it("runs Redis with AOF every second and noeviction (checked on a local redis-server)", async (t) => {
@@ -178,12 +209,16 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("keeps the data in a named volume at DATA_DIR and reads an optional .env", () => {
+  it("keeps the data in a named volume at DATA_DIR, mounted only where the archive is written, and reads an optional .env", () => {
     const workdir = findAll(readDockerfile(PROJECT_ROOT), "WORKDIR").at(-1)?.args;
     for (const [name, service] of appServices) {
       const dataDir = service.environment?.DATA_DIR ?? "";
       assert.equal(dataDir, "/data", name);
       const volume = (service.volumes ?? []).find((v) => v.split(":")[1] === dataDir)?.split(":")[0] ?? "";
+      if (writesNoArchive(service)) {
+        assert.equal(volume, "", `${name}: a worker without the archive mounts no data volume`);
+        continue;
+      }
       assert.ok(compose.volumes !== undefined && volume in compose.volumes, `${name}: data volume ${volume}`);
       assert.ok(
         (service.volumes ?? []).includes(`./config:${workdir}/config:ro`),
@@ -242,5 +277,53 @@ describe("docker-compose.redis-port.yml", () => {
     assert.match(section, /REDIS_HOST_PORT/);
     const envExample = await readFile(join(PROJECT_ROOT, ".env.example"), "utf8");
     assert.match(envExample, /docker-compose\.redis-port\.yml[\s\S]*\nREDIS_HOST_PORT=/);
+  });
+});
+
+describe("docker-compose.egress.yml", () => {
+  const EGRESS_OVERRIDE = join(PROJECT_ROOT, "docker-compose.egress.yml");
+
+  it("passes dclint and runs two worker groups, each in its own egress and on its own host address", async () => {
+    const result = await dclint(EGRESS_OVERRIDE);
+    assert.equal(result.errorCount + result.warningCount, 0, JSON.stringify(result.messages));
+    // The yaml package resolves the `<<` merge keys the way Compose does.
+    const override = parseYaml(await readFile(EGRESS_OVERRIDE, "utf8"), { merge: true }) as {
+      name?: string;
+      services: Record<string, Service & { networks?: string[] }>;
+      networks: Record<string, { driver_opts?: Record<string, string> }>;
+    };
+    assert.equal(override.name, (compose as { name?: string }).name, "same project name as the main file");
+    const workers = Object.entries(override.services).filter(([name]) => name !== "redis");
+    assert.equal(workers.length, 2);
+    const egresses = new Set<string>();
+    const addresses = new Set<string>();
+    for (const [name, service] of workers) {
+      const roles = commandOf(service, name);
+      assert.match(roles.join(" "), /start --role worker$/, name);
+      await assertRealCliCommand(roles, `service ${name}`);
+      const egress = service.environment?.WORKER_EGRESS ?? "";
+      assert.ok(
+        loadConfig({ env: { WORKER_EGRESS: egress }, cwd: PROJECT_ROOT }).worker.egress === egress,
+        name,
+      );
+      egresses.add(egress);
+      assert.deepEqual(service.networks?.length, 1, `${name}: one network, so one outbound address`);
+      const network = override.networks[service.networks?.[0] ?? ""];
+      addresses.add(network?.driver_opts?.["com.docker.network.host_ipv4"] ?? "");
+      assert.ok(writesNoArchive(service), `${name}: leaves the archive to the archiver`);
+      assert.ok(!service.volumes?.some((v) => v.startsWith("wechat-feed-data:")), `${name}: no data volume`);
+    }
+    assert.equal(egresses.size, 2, "two egress groups");
+    assert.equal(addresses.size, 2, "two host addresses");
+    assert.deepEqual(override.services.redis?.networks, ["default", ...Object.keys(override.networks)]);
+  });
+
+  it("is named in the README's Scaling out section", async () => {
+    const readme = await readFile(join(PROJECT_ROOT, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("## Scaling out"),
+      readme.indexOf("\n## ", readme.indexOf("## Scaling out") + 3),
+    );
+    assert.match(section, /-f docker-compose\.yml -f docker-compose\.egress\.yml/);
   });
 });

@@ -112,6 +112,12 @@ describe("retry policy", () => {
       fresh,
       { kind: "pause", durationMs: 5000 },
     ],
+    [
+      "an egress in cool-down pauses this worker for the rest of it",
+      new FetchError("FETCH_EGRESS_PAUSED", "e", { retryInMs: 7000 }),
+      fresh,
+      { kind: "pause", durationMs: 7000 },
+    ],
     ["store trouble retries", new AppError("STORE_UNAVAILABLE", "s"), fresh, { kind: "retry" }],
   ];
   for (const [name, error, state, expected] of table) {

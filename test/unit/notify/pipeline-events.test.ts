@@ -17,9 +17,8 @@ import type { ArticleStore } from "../../../src/store/article-store.ts";
 import type { SourceState, SourceStateRecord } from "../../../src/store/source-state.ts";
 import { waitFor } from "../../support/service-harness.ts";
 
-function setup(streak = 0) {
+function setup(streak = 0, egress = "default", active = new Set<string>()) {
   const emitted: NotifyEvent[] = [];
-  const active = new Set<string>();
   const notifier: Notifier = {
     async emit(e) {
       if (e.condition !== null) {
@@ -50,6 +49,7 @@ function setup(streak = 0) {
       readCooldown: async () => ({ until: Date.parse("2026-12-05T01:00:00Z"), level: 1, reason: "x" }),
     } as unknown as SourceState,
     failingAfter: 3,
+    egress,
     publicUrl: "http://feeds.test",
     logger: createLogger({ level: "silent" }),
     now: () => Date.parse("2026-12-05T00:00:00Z"),
@@ -167,6 +167,23 @@ describe("pipeline events", () => {
     observe(outcome({ outcome: "duplicate" }));
     await waitFor(() => emitted.length === 2, { timeoutMs: 2000, what: "fetch.resumed" });
     assert.equal(emitted[1]?.event, "fetch.resumed");
+  });
+
+  it("keeps the cool-down of one egress while another egress fetches well", async () => {
+    const east = setup(0, "east");
+    const west = setup(0, "west", east.active);
+    east.observe(outcome({ outcome: "error", code: "WECHAT_VERIFY_REQUIRED", result: null }));
+    await waitFor(() => east.emitted.length === 1, { timeoutMs: 2000, what: "fetch.cooldown" });
+    assert.equal(east.emitted[0]?.condition, "fetch.cooldown:east");
+    assert.equal(east.emitted[0]?.details.egress, "east");
+    west.observe(outcome({ outcome: "stored" }));
+    await waitFor(() => west.emitted.length === 1, { timeoutMs: 2000, what: "west's article.new" });
+    assert.deepEqual(
+      west.emitted.map((e) => e.event),
+      ["article.new"],
+      "no fetch.resumed from another egress",
+    );
+    assert.ok(east.active.has("fetch.cooldown:east"), "east's condition still active");
   });
 
   it("alerts silent sources once and clears those that spoke again", async () => {

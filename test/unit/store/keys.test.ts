@@ -27,7 +27,10 @@ describe("createKeys", () => {
       keys.aliases(),
       keys.tombstone("a"),
       keys.sourceState("a"),
-      keys.cooldown(),
+      keys.cooldown("a"),
+      keys.egressPace("a"),
+      keys.egressWorkers(),
+      keys.egressBudget("a", "2026-01-03"),
     ];
     assert.equal(new Set(all).size, all.length);
     for (const k of all) assert.ok(k.startsWith("wf:"), k);
@@ -38,6 +41,12 @@ describe("createKeys", () => {
       assert.throws(() => keys.article(bad), isStoreWrite, bad);
       assert.throws(() => keys.indexSource(bad), isStoreWrite, bad);
     }
+  });
+
+  it("accepts a prefix holding a hash tag, so one slot holds every key", () => {
+    const tagged = createKeys("{wf}");
+    assert.equal(tagged.article("a"), "{wf}:article:a");
+    assert.equal(tagged.egressPace("east"), "{wf}:egress-pace:east");
   });
 
   it("rejects prefixes with ':' or glob characters", () => {
