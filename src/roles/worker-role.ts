@@ -24,6 +24,7 @@ import type { ServiceOps } from "../ops/service-ops.ts";
 import { createArchiveFiles } from "../store/archive.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
 import { publishArticleChange } from "../store/change-feed.ts";
+import { createBodyDrop } from "../store/body-drop.ts";
 import { createEgressState } from "../store/egress-state.ts";
 import { createKeys } from "../store/keys.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
@@ -144,6 +145,10 @@ export function startWorkerRole(ctx: ServiceContext, ops: ServiceOps): WorkerRol
       archiveHealth,
       redis,
       lockKey: createKeys(prefix).archiveRepairLock(),
+      prune: {
+        bodies: createBodyDrop(redis, prefix),
+        window: { limit: config.feeds.limit, bodyDays: config.store.bodyDays },
+      },
       logger: logger.child({ module: "archive-repair" }),
       now: Date.now,
     },

@@ -1,5 +1,8 @@
 /**
- * The stored article and its Redis hash encoding. Redis hashes hold only strings, so the mapping is
+ * The stored article and its Redis hash encoding, in both of its forms: the full form (every field plus
+ * the rendered document) while the article is in the feed window, and the packed form (metadata only,
+ * see below) once its body lives only in the archive. Every reader of an article hash decodes it here.
+ * Redis hashes hold only strings, so the mapping is
  * explicit and checked both ways: numbers are written as decimal integers and parsed back to numbers, a
  * null field is simply absent from the hash (an empty string stays an empty string). Nothing is silently
  * turned into a string on the way back (the RSSHub cache bug, architecture.md section 8). The optional
@@ -7,6 +10,7 @@
  * read back as `truncated: true`, or no field at all, as records written before the flag existed are.
  */
 
+import { sep } from "node:path";
 import { StoreError } from "../errors.ts";
 import { checkDate, checkId } from "./keys.ts";
 
@@ -128,19 +132,23 @@ function parseInteger(text: string | undefined): number | null | undefined {
   return /^-?\d{1,16}$/.test(text) ? Number(text) : undefined;
 }
 
-/** Maps an HGETALL result back to a typed article; null when the hash is empty (no such article). */
-export function decodeArticle(redisKey: string, hash: Record<string, string>): StoredArticle | null {
+/** A decoded record: the article, with `document` null when its body is only in the archive. */
+export type ArticleRecord = Omit<StoredArticle, "document"> & {
+  readonly document: string | null;
+  /** Byte length of the document (what its archive file holds). */
+  readonly bytes: number;
+};
+
+/** The article key of an article hash key (`<prefix>:article:<key>`; keys hold no `:`). */
+function articleKeyOf(redisKey: string): string {
+  return redisKey.slice(redisKey.lastIndexOf(":") + 1);
+}
+
+/** Maps an HGETALL result of either form back to a typed record; null when the hash is empty. */
+export function decodeArticle(redisKey: string, hash: Record<string, string>): ArticleRecord | null {
   if (Object.keys(hash).length === 0) return null;
   const malformed = (field: string): StoreError =>
     new StoreError("STORE_UNAVAILABLE", `store: malformed article record ${redisKey}: ${field}`, { field });
-  const text = {} as Record<TextField, string>;
-  for (const f of TEXT) {
-    const v = hash[f];
-    if (v === undefined) throw malformed(f);
-    text[f] = v;
-  }
-  const nullableText = {} as Record<NullableTextField, string | null>;
-  for (const f of NULLABLE_TEXT) nullableText[f] = hash[f] ?? null;
   const numbers = {} as Record<NullableNumberField, number | null>;
   for (const f of NULLABLE_NUMBER) {
     const v = parseInteger(hash[f]);
@@ -151,11 +159,190 @@ export function decodeArticle(redisKey: string, hash: Record<string, string>): S
   if (storedAt === undefined || storedAt === null) throw malformed("storedAt");
   const truncated = hash.truncated;
   if (truncated !== undefined && truncated !== "0" && truncated !== "1") throw malformed("truncated");
-  return {
-    ...text,
-    ...nullableText,
-    ...numbers,
+  const common = {
     storedAt,
+    updatedAt: numbers.updatedAt,
     ...(truncated === "1" ? { truncated: true } : {}),
   };
+  if (hash[PACKED_MARK] !== undefined) {
+    const key = articleKeyOf(redisKey);
+    const fields = decodePackedText(key, joinChunks(hash));
+    if (typeof fields === "string") throw malformed(fields);
+    const bytes = parseInteger(hash.bytes);
+    const { contentHash, sourceId } = hash;
+    if (bytes === undefined || bytes === null) throw malformed("bytes");
+    if (contentHash === undefined || sourceId === undefined) throw malformed("contentHash");
+    return { ...fields, key, contentHash, sourceId, document: null, bytes, ...common };
+  }
+  const text = {} as Record<TextField, string>;
+  for (const f of TEXT) {
+    const v = hash[f];
+    if (v === undefined) throw malformed(f);
+    text[f] = v;
+  }
+  const nullableText = {} as Record<NullableTextField, string | null>;
+  for (const f of NULLABLE_TEXT) nullableText[f] = hash[f] ?? null;
+  const bytes = Buffer.byteLength(text.document);
+  return { ...text, ...nullableText, ...numbers, bytes, ...common };
+}
+
+// ---- The packed form: an article outside the feed window, without its body ----
+//
+// A hash whose every value is at most 64 bytes stays a listpack in Redis (hash-max-listpack-value), about
+// half the memory of the hashtable the full form needs. So the packed form keeps the fields other modules
+// read by name (`contentHash`, `storedAt`, `sourceId`, `updatedAt`, `truncated`) as they are, adds
+// `bytes` (the document's byte length, for the archive repair's size check), and puts everything else in
+// one JSON array split into fields `p0`, `p1`... of at most 64 bytes each. Long common prefixes (the
+// WeChat article and image hosts, the archive layout) are stored once here instead of per article.
+
+/** Field of the first packed chunk: present exactly when a record is in the packed form. */
+export const PACKED_MARK = "p0";
+const CHUNK_BYTES = 64;
+const URL_PREFIXES = [
+  "https://mp.weixin.qq.com/s?__biz=",
+  "https://mp.weixin.qq.com/s/",
+  "https://mmbiz.qpic.cn/",
+] as const;
+
+/** A URL with a known prefix becomes `[prefix index, rest]`, so the prefix costs two bytes. */
+function packUrl(url: string | null): string | [number, string] | null {
+  if (url === null) return null;
+  const i = URL_PREFIXES.findIndex((p) => url.startsWith(p));
+  return i < 0 ? url : [i, url.slice(URL_PREFIXES[i]?.length)];
+}
+
+function unpackUrl(v: unknown): string | null | undefined {
+  if (v === null || typeof v === "string") return v;
+  if (!Array.isArray(v) || typeof v[1] !== "string") return undefined;
+  const prefix = URL_PREFIXES[Number(v[0])];
+  return prefix === undefined ? undefined : prefix + v[1];
+}
+
+/** The archive path of the layout (`<root>/articles/YYYY/MM/DD/<key>.md`) is stored as `[root]`. */
+function packPath(a: StoredArticle): string | [string] {
+  const [y, m, d] = a.date.split("-");
+  const tail = `${sep}articles${sep}${y}${sep}${m}${sep}${d}${sep}${a.key}.md`;
+  return a.archivePath.endsWith(tail) ? [a.archivePath.slice(0, -tail.length)] : a.archivePath;
+}
+
+function unpackPath(v: unknown, key: string, date: string): string | undefined {
+  if (typeof v === "string") return v;
+  if (!Array.isArray(v) || typeof v[0] !== "string") return undefined;
+  const [y, m, d] = date.split("-");
+  return `${v[0]}${sep}articles${sep}${y}${sep}${m}${sep}${d}${sep}${key}.md`;
+}
+
+/** Splits `text` at character boundaries into pieces of at most CHUNK_BYTES UTF-8 bytes. */
+function chunk(text: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > CHUNK_BYTES) {
+      out.push(cur);
+      cur = "";
+      bytes = 0;
+    }
+    cur += ch;
+    bytes += n;
+  }
+  if (cur !== "") out.push(cur);
+  return out;
+}
+
+/** The packed form of `a` as hash fields (every value ≤ 64 bytes); `a` must have passed `encodeArticle`. */
+export function encodePackedArticle(a: StoredArticle): (readonly [string, string])[] {
+  encodeArticle(a);
+  const packed = [
+    packPath(a),
+    packUrl(a.url),
+    a.title,
+    a.source,
+    a.date,
+    a.fetchDate,
+    a.publishedAt,
+    a.account,
+    a.author,
+    packUrl(a.cover),
+    a.description,
+    a.itemShowType,
+  ];
+  const set: [string, string][] = [
+    ["contentHash", a.contentHash],
+    ["storedAt", String(a.storedAt)],
+    ["sourceId", a.sourceId],
+    ["bytes", String(Buffer.byteLength(a.document))],
+  ];
+  if (a.updatedAt !== undefined && a.updatedAt !== null) set.push(["updatedAt", String(a.updatedAt)]);
+  if (a.truncated === true) set.push(["truncated", "1"]);
+  chunk(JSON.stringify(packed)).forEach((c, i) => {
+    set.push([`p${i}`, c]);
+  });
+  return set;
+}
+
+/** Joins the `p0`, `p1`... chunks of a packed hash back into its JSON text. */
+function joinChunks(hash: Record<string, string>): string {
+  let text = "";
+  for (let i = 0; hash[`p${i}`] !== undefined; i++) text += hash[`p${i}`];
+  return text;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const strOrNull = (v: unknown): string | null | undefined =>
+  v === null || typeof v === "string" ? v : undefined;
+const intOrNull = (v: unknown): number | null | undefined =>
+  v === null || Number.isSafeInteger(v) ? (v as number | null) : undefined;
+
+/** Decodes the JSON of a packed record: the metadata fields, or the name of the first malformed one. */
+function decodePackedText(key: string, text: string): PackedFields | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return "packed";
+  }
+  if (!Array.isArray(v) || v.length !== 12) return "packed";
+  const date = str(v[4]);
+  if (date === undefined) return "date";
+  const fields = {
+    archivePath: unpackPath(v[0], key, date),
+    url: unpackUrl(v[1]),
+    title: str(v[2]),
+    source: str(v[3]),
+    date,
+    fetchDate: str(v[5]),
+    publishedAt: intOrNull(v[6]),
+    account: strOrNull(v[7]),
+    author: strOrNull(v[8]),
+    cover: unpackUrl(v[9]),
+    description: strOrNull(v[10]),
+    itemShowType: intOrNull(v[11]),
+  };
+  for (const [name, value] of Object.entries(fields)) if (value === undefined) return name;
+  return fields as PackedFields;
+}
+
+/** The metadata a packed record holds in its chunks. */
+export type PackedFields = Pick<
+  StoredArticle,
+  | "archivePath"
+  | "url"
+  | "title"
+  | "source"
+  | "date"
+  | "fetchDate"
+  | "publishedAt"
+  | "account"
+  | "author"
+  | "cover"
+  | "description"
+  | "itemShowType"
+>;
+
+/** The archive path held by a packed record's JSON text (as the save script answers it), or null. */
+export function packedArchivePath(key: string, text: string): string | null {
+  const fields = decodePackedText(key, text);
+  return typeof fields === "string" ? null : fields.archivePath;
 }

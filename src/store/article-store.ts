@@ -12,10 +12,18 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
-import { decodeArticle, encodeArticle, type StoredArticle } from "./article-record.ts";
+import { readAllWithBody, readWithBody } from "./article-body.ts";
+import {
+  type ArticleRecord,
+  decodeArticle,
+  encodeArticle,
+  PACKED_MARK,
+  packedArchivePath,
+  type StoredArticle,
+} from "./article-record.ts";
 import { createDedupStore, type DedupStore } from "./dedup-store.ts";
 import { guardRedis } from "./guard.ts";
-import { createKeys } from "./keys.ts";
+import { createKeys, type StoreKeys } from "./keys.ts";
 import { defineSaveArticle, runSaveArticle } from "./save-article-script.ts";
 
 export type { StoredArticle } from "./article-record.ts";
@@ -49,6 +57,10 @@ export interface ArchiveState {
   readonly bytes: number;
   /** Saved in Redis and not yet confirmed on disk. */
   readonly pending: boolean;
+  /** Redis still holds the body (full form); false once it lives only in the archive (packed form). */
+  readonly hasBody: boolean;
+  /** When first stored (ms): the body window's `store.bodyDays` counts from it. */
+  readonly storedAt: number;
 }
 
 /** Articles, indexes and dedup state for one key prefix. */
@@ -84,6 +96,60 @@ export function contentHash(text: string, title = ""): string {
   return createHash("sha256").update(title.trim()).update("\u0000").update(body).digest("hex");
 }
 
+/**
+ * Archive states of `found` without reading any document: HSTRLEN counts bytes, so the repair compares
+ * sizes without fetching one. Packed records (small, no body) are read whole and decoded.
+ */
+async function readArchiveStates(
+  redis: Redis,
+  keys: StoreKeys,
+  found: readonly string[],
+): Promise<ArchiveState[]> {
+  if (found.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const key of found) {
+    pipeline.hmget(keys.article(key), "archivePath", "storedAt", PACKED_MARK);
+    pipeline.hstrlen(keys.article(key), "document");
+    pipeline.sismember(keys.archivePending(), key);
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const values = replies.map(([err, value]) => {
+    if (err !== null) throw err;
+    return value;
+  });
+  const out: ArchiveState[] = [];
+  const packed: { key: string; pending: boolean }[] = [];
+  found.forEach((key, i) => {
+    const [path, storedAt, mark] = values[3 * i] as (string | null)[];
+    const pending = Number(values[3 * i + 2]) === 1;
+    if (mark != null) packed.push({ key, pending });
+    else if (typeof path === "string") {
+      const bytes = Number(values[3 * i + 1]);
+      out.push({ key, archivePath: path, bytes, pending, hasBody: true, storedAt: Number(storedAt) });
+    } // else: deleted since the index was read
+  });
+  if (packed.length === 0) return out;
+  const reads = redis.pipeline();
+  for (const { key } of packed) reads.hgetall(keys.article(key));
+  const records = (await reads.exec()) ?? [];
+  packed.forEach(({ key, pending }, i) => {
+    const [err, hash] = records[i] ?? [null, {}];
+    if (err) throw err;
+    const r = decodeArticle(keys.article(key), hash as Record<string, string>);
+    if (r !== null) {
+      out.push({
+        key,
+        archivePath: r.archivePath,
+        bytes: r.bytes,
+        pending,
+        hasBody: false,
+        storedAt: r.storedAt,
+      });
+    }
+  });
+  return out;
+}
+
 /** Creates the article store over `redis` under `prefix` (e.g. `wf`). */
 export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
   if (redis.options.keyPrefix) {
@@ -98,14 +164,14 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
     const pipeline = redis.pipeline();
     for (const key of articleKeys) pipeline.hgetall(keys.article(key));
     const replies = (await pipeline.exec()) ?? [];
-    const out: StoredArticle[] = [];
+    const out: ArticleRecord[] = [];
     replies.forEach(([err, value], i) => {
       if (err !== null) throw err;
       const decoded = decodeArticle(keys.article(articleKeys[i] ?? ""), value as Record<string, string>);
       // An index entry without its hash can only be a concurrent manual delete; skip it.
       if (decoded !== null) out.push(decoded);
     });
-    return out;
+    return readAllWithBody(out);
   };
 
   return {
@@ -114,7 +180,7 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
     saveArticle: (a) =>
       guardRedis("saveArticle", async () => {
         const encoded = encodeArticle(a);
-        const [outcome, previous] = await runSaveArticle(redis, {
+        const [outcome, previous, packed] = await runSaveArticle(redis, {
           keys: [
             keys.article(a.key),
             keys.indexAll(),
@@ -136,13 +202,18 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
         if (outcome !== "stored" && outcome !== "updated" && outcome !== "unchanged") {
           throw new StoreError("STORE_UNAVAILABLE", `store: unexpected save outcome: ${String(outcome)}`);
         }
-        return { outcome, previousPath: previous === "" ? null : previous };
+        const previousPath = packed === "" ? previous : (packedArchivePath(a.key, packed) ?? "");
+        return {
+          outcome,
+          previousPath: previousPath === "" || previousPath === a.archivePath ? null : previousPath,
+        };
       }),
 
     readArticle: (key) =>
-      guardRedis("readArticle", async () =>
-        decodeArticle(keys.article(key), await redis.hgetall(keys.article(key))),
-      ),
+      guardRedis("readArticle", async () => {
+        const record = decodeArticle(keys.article(key), await redis.hgetall(keys.article(key)));
+        return record === null ? null : readWithBody(record);
+      }),
 
     hasArticle: (key) => guardRedis("hasArticle", async () => (await redis.exists(keys.article(key))) === 1),
 
@@ -179,25 +250,7 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
     listArchiveStates: (start, count) =>
       guardRedis("listArchiveStates", async () => {
         const found = await redis.zrange(keys.indexAll(), String(start), String(start + count - 1));
-        if (found.length === 0) return [];
-        const pipeline = redis.pipeline();
-        for (const key of found) {
-          pipeline.hget(keys.article(key), "archivePath");
-          // HSTRLEN counts bytes, so the repair compares sizes without fetching any document.
-          pipeline.hstrlen(keys.article(key), "document");
-          pipeline.sismember(keys.archivePending(), key);
-        }
-        const replies = (await pipeline.exec()) ?? [];
-        const out: ArchiveState[] = [];
-        found.forEach((key, i) => {
-          const [path, bytes, pending] = replies.slice(3 * i, 3 * i + 3).map(([err, value]) => {
-            if (err !== null) throw err;
-            return value;
-          });
-          if (typeof path !== "string") return; // deleted since the index was read
-          out.push({ key, archivePath: path, bytes: Number(bytes), pending: Number(pending) === 1 });
-        });
-        return out;
+        return readArchiveStates(redis, keys, found);
       }),
   };
 }

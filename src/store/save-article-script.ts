@@ -13,6 +13,9 @@
  * joins the archive-pending set (KEYS[6]) in the same step: Redis is ahead of the archive until the caller
  * has written the file and called `markArchived`, so a crash or a failed write in between stays visible
  * and the repair sweep finds it.
+ * An update over a packed record (body dropped, `article-record.ts`) first deletes the whole hash, so no
+ * packed field outlives it, and answers the packed text as a third element: the caller decodes the
+ * previous archive path from it, since only the record module knows that encoding.
  * The old per-source index key is built in Lua from a prefix; fine on the standalone Redis we deploy,
  * which is also why clients with ioredis' `keyPrefix` option are refused by the store.
  */
@@ -22,7 +25,7 @@ import type { Redis, Result } from "ioredis";
 declare module "ioredis" {
   interface RedisCommander<Context> {
     /** Defined by `defineSaveArticle`: 6 keys, then the arguments described in this module. */
-    wfSaveArticle(...args: string[]): Result<[string, string], Context>;
+    wfSaveArticle(...args: string[]): Result<[string, string, string], Context>;
     /** Defined by `defineSaveArticle`: leaves the pending set when the archived hash is still current. */
     wfMarkArchived(...args: string[]): Result<number, Context>;
   }
@@ -31,7 +34,7 @@ declare module "ioredis" {
 const LUA = `
 local old = redis.call('HMGET', KEYS[1], 'contentHash', 'storedAt', 'sourceId', 'archivePath')
 if old[1] == ARGV[2] then
-  return {'unchanged', ''}
+  return {'unchanged', '', ''}
 end
 local n = tonumber(ARGV[8])
 local fields = {}
@@ -39,6 +42,17 @@ for i = 9, 8 + 2 * n do fields[#fields + 1] = ARGV[i] end
 local nulls = {}
 for i = 9 + 2 * n, #ARGV do nulls[#nulls + 1] = ARGV[i] end
 local existed = redis.call('EXISTS', KEYS[1]) == 1
+local packed = ''
+if existed and redis.call('HEXISTS', KEYS[1], 'p0') == 1 then
+  local i = 0
+  while true do
+    local part = redis.call('HGET', KEYS[1], 'p' .. i)
+    if not part then break end
+    packed = packed .. part
+    i = i + 1
+  end
+  redis.call('DEL', KEYS[1])
+end
 local storedAt = ARGV[5]
 local outcome = 'stored'
 local previous = ''
@@ -64,7 +78,7 @@ redis.call('ZADD', KEYS[3], score, ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('SADD', KEYS[5], ARGV[3])
 redis.call('SADD', KEYS[6], ARGV[1])
-return {outcome, previous}
+return {outcome, previous, packed}
 `;
 
 /** Arguments of one script call, already validated and encoded by the article store. */
@@ -103,8 +117,11 @@ export function defineSaveArticle(redis: Redis): void {
   redis.defineCommand("wfMarkArchived", { lua: MARK_ARCHIVED, numberOfKeys: 2 });
 }
 
-/** Runs the script; answers the outcome and the previous archive path ('' when none). */
-export async function runSaveArticle(redis: Redis, call: SaveArticleCall): Promise<[string, string]> {
+/**
+ * Runs the script; answers the outcome, the previous archive path ('' when none or packed) and the
+ * previous packed record's text ('' unless the save replaced a packed record).
+ */
+export async function runSaveArticle(redis: Redis, call: SaveArticleCall): Promise<[string, string, string]> {
   const args = [
     ...call.keys,
     call.articleKey,
