@@ -85,7 +85,8 @@ describe("body prune", () => {
     assert.equal(await hasBody("a-1"), true, "pending body kept");
     assert.equal(await hasBody("a-2"), true, "body whose file is missing kept");
     assert.equal(await hasBody("a-3"), false);
-    for (const key of ["a-4", "a-5", "b-6", "b-7", "c-1", "c-2", "c-3"]) assert.equal(await hasBody(key), true, key);
+    for (const key of ["a-4", "a-5", "b-6", "b-7", "c-1", "c-2", "c-3"])
+      assert.equal(await hasBody(key), true, key);
 
     const a3 = all[2] as StoredArticle;
     assert.deepEqual(await server.store.readArticle("a-3"), { ...a3, updatedAt: null });
