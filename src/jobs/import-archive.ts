@@ -13,6 +13,8 @@
  * Against the store, an import never overwrites a stored article except a truncated one by a full copy:
  * a fetched article is always better than an old archive's copy. Re-running an import changes nothing.
  */
+
+import { realpath } from "node:fs/promises";
 import type { Logger } from "../logger.ts";
 import { readArchiveDocument } from "../parsers/document-cleanup.ts";
 import { isArticleKey } from "../parsers/wechat-url.ts";
@@ -93,10 +95,10 @@ function isBetter(
  */
 async function prepareFile(
   file: DocumentFile,
-  options: ImportOptions,
+  options: ImportOptions & { readonly realDir: string },
   deps: ImportDeps,
 ): Promise<PreparedFile> {
-  const read = await readTextFile(file.path, options.dir);
+  const read = await readTextFile(file.path, options.realDir);
   if (!read.ok) return { kind: "unreadable", reason: read.reason };
   let prepared: PreparedDocument;
   let build: (key?: string) => PreparedDocument;
@@ -123,8 +125,9 @@ async function prepareFile(
 export async function importArchive(options: ImportOptions, deps: ImportDeps): Promise<ImportSummary> {
   const { store, logger } = deps;
   const files = await listDocumentFiles(options.dir);
+  const withRoot = { ...options, realDir: await realpath(options.dir) };
   const prepare = async (file: DocumentFile): Promise<PreparedFile> => {
-    const result = await prepareFile(file, options, deps);
+    const result = await prepareFile(file, withRoot, deps);
     if (result.kind === "unreadable") {
       logger.info({ file: file.relative, reason: result.reason }, "import file unreadable");
     }
