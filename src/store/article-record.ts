@@ -10,9 +10,9 @@
  * read back as `truncated: true`, or no field at all, as records written before the flag existed are.
  */
 
-import { sep } from "node:path";
 import { StoreError } from "../errors.ts";
 import { checkDate, checkId } from "./keys.ts";
+import { chunk, joinChunks, packPath, packUrl, unpackPath, unpackUrl } from "./packed-text.ts";
 
 /** One article as the store keeps it: document fields, identity, archive location and timestamps. */
 export interface StoredArticle {
@@ -192,70 +192,15 @@ export function decodeArticle(redisKey: string, hash: Record<string, string>): A
 // half the memory of the hashtable the full form needs. So the packed form keeps the fields other modules
 // read by name (`contentHash`, `storedAt`, `sourceId`, `updatedAt`, `truncated`) as they are, adds
 // `bytes` (the document's byte length, for the archive repair's size check), and puts everything else in
-// one JSON array split into fields `p0`, `p1`... of at most 64 bytes each. Long common prefixes (the
-// WeChat article and image hosts, the archive layout) are stored once here instead of per article.
+// one JSON array split into fields `p0`, `p1`... of at most 64 bytes each (`packed-text.ts`).
 
 /** Field of the first packed chunk: present exactly when a record is in the packed form. */
 export const PACKED_MARK = "p0";
-const CHUNK_BYTES = 64;
-const URL_PREFIXES = [
-  "https://mp.weixin.qq.com/s?__biz=",
-  "https://mp.weixin.qq.com/s/",
-  "https://mmbiz.qpic.cn/",
-] as const;
-
-/** A URL with a known prefix becomes `[prefix index, rest]`, so the prefix costs two bytes. */
-function packUrl(url: string | null): string | [number, string] | null {
-  if (url === null) return null;
-  const i = URL_PREFIXES.findIndex((p) => url.startsWith(p));
-  return i < 0 ? url : [i, url.slice(URL_PREFIXES[i]?.length)];
-}
-
-function unpackUrl(v: unknown): string | null | undefined {
-  if (v === null || typeof v === "string") return v;
-  if (!Array.isArray(v) || typeof v[1] !== "string") return undefined;
-  const prefix = URL_PREFIXES[Number(v[0])];
-  return prefix === undefined ? undefined : prefix + v[1];
-}
-
-/** The archive path of the layout (`<root>/articles/YYYY/MM/DD/<key>.md`) is stored as `[root]`. */
-function packPath(a: StoredArticle): string | [string] {
-  const [y, m, d] = a.date.split("-");
-  const tail = `${sep}articles${sep}${y}${sep}${m}${sep}${d}${sep}${a.key}.md`;
-  return a.archivePath.endsWith(tail) ? [a.archivePath.slice(0, -tail.length)] : a.archivePath;
-}
-
-function unpackPath(v: unknown, key: string, date: string): string | undefined {
-  if (typeof v === "string") return v;
-  if (!Array.isArray(v) || typeof v[0] !== "string") return undefined;
-  const [y, m, d] = date.split("-");
-  return `${v[0]}${sep}articles${sep}${y}${sep}${m}${sep}${d}${sep}${key}.md`;
-}
-
-/** Splits `text` at character boundaries into pieces of at most CHUNK_BYTES UTF-8 bytes. */
-function chunk(text: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let bytes = 0;
-  for (const ch of text) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > CHUNK_BYTES) {
-      out.push(cur);
-      cur = "";
-      bytes = 0;
-    }
-    cur += ch;
-    bytes += n;
-  }
-  if (cur !== "") out.push(cur);
-  return out;
-}
-
 /** The packed form of `a` as hash fields (every value ≤ 64 bytes); `a` must have passed `encodeArticle`. */
 export function encodePackedArticle(a: StoredArticle): (readonly [string, string])[] {
   encodeArticle(a);
   const packed = [
-    packPath(a),
+    packPath(a.archivePath, a.date, a.key),
     packUrl(a.url),
     a.title,
     a.source,
@@ -280,13 +225,6 @@ export function encodePackedArticle(a: StoredArticle): (readonly [string, string
     set.push([`p${i}`, c]);
   });
   return set;
-}
-
-/** Joins the `p0`, `p1`... chunks of a packed hash back into its JSON text. */
-function joinChunks(hash: Record<string, string>): string {
-  let text = "";
-  for (let i = 0; hash[`p${i}`] !== undefined; i++) text += hash[`p${i}`];
-  return text;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

@@ -9,6 +9,7 @@ import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { repairArchive } from "../../../src/jobs/archive-repair.ts";
 import { pruneBodies } from "../../../src/jobs/body-prune.ts";
 import { ingestDocument } from "../../../src/jobs/ingest.ts";
 import { reindexArchive } from "../../../src/jobs/reindex.ts";
@@ -18,6 +19,8 @@ import { encodePackedArticle } from "../../../src/store/article-record.ts";
 import { contentHash, type StoredArticle } from "../../../src/store/article-store.ts";
 import { type BodyDrop, createBodyDrop } from "../../../src/store/body-drop.ts";
 import { archivePath, createKeys } from "../../../src/store/keys.ts";
+import { readRecentHeads } from "../../../src/store/status-reads.ts";
+import { listArticlesStoredIn } from "../../../src/store/stored-window.ts";
 import { makeArticle } from "../../support/seed-articles.ts";
 import { startTestServer, type TestServer } from "../../support/test-server.ts";
 
@@ -102,6 +105,29 @@ describe("body prune", () => {
       api.items.map((i) => i.key),
       ["a-5", "a-4", "a-3", "a-2", "a-1"],
     );
+  });
+
+  it("digest, status and the repair sweep read packed records", async () => {
+    const items = [1, 2, 3].map((n) => article(n, "a"));
+    for (const a of items) await ingest(a);
+    assert.equal((await pruneBodies(deps(), { limit: 1, bodyDays: 0 })).dropped, 2);
+    const a1 = items[0] as StoredArticle;
+    const range = { from: a1.storedAt, to: a1.storedAt + 1 };
+    const inWindow = await listArticlesStoredIn(server.t.redis, server.t.prefix, [range]);
+    assert.deepEqual(
+      inWindow.map((a) => a.document).sort(),
+      items.map((a) => a.document).sort(),
+      "the digest's store-time read gets every body",
+    );
+    const heads = await readRecentHeads(server.t.redis, server.t.prefix, 3);
+    assert.deepEqual(
+      heads.map((h) => [h.key, h.title, h.account, h.url]),
+      items.reverse().map((a) => [a.key, a.title, a.account, a.url]),
+    );
+    // A sweep compares the packed records' sizes without rewriting; a lost file cannot be rewritten.
+    assert.deepEqual(await repairArchive(deps()), { checked: 3, rewritten: 0, failed: 0 });
+    await unlink(a1.archivePath);
+    assert.deepEqual(await repairArchive(deps()), { checked: 3, rewritten: 0, failed: 0 });
   });
 
   it("never drops a pending body, even when asked directly", async () => {
