@@ -26,7 +26,7 @@ import { guardRedis } from "./guard.ts";
 import { createKeys, type StoreKeys } from "./keys.ts";
 import { defineSaveArticle, runSaveArticle } from "./save-article-script.ts";
 
-export type { StoredArticle } from "./article-record.ts";
+export type { ArticleRecord, StoredArticle } from "./article-record.ts";
 export type { Tombstone } from "./dedup-store.ts";
 
 /** What a save did: first store, in-place update of an edited article, or nothing. */
@@ -69,6 +69,11 @@ export interface ArticleStore extends DedupStore {
   saveArticle(a: StoredArticle): Promise<SaveResult>;
   /** The stored article with its types restored (numbers, nulls, `updatedAt`), or null. */
   readArticle(key: string): Promise<StoredArticle | null>;
+  /**
+   * The stored record without reading the archive: `document` is null once the body left Redis. For
+   * callers that need only the metadata (duplicate checks), so they work without the archive volume.
+   */
+  readArticleRecord(key: string): Promise<ArticleRecord | null>;
   /** True when an article is stored under `key`. */
   hasArticle(key: string): Promise<boolean>;
   /** Stored articles, newest first (by publish time, else store time). */
@@ -214,6 +219,11 @@ export function createArticleStore(redis: Redis, prefix: string): ArticleStore {
         const record = decodeArticle(keys.article(key), await redis.hgetall(keys.article(key)));
         return record === null ? null : readWithBody(record);
       }),
+
+    readArticleRecord: (key) =>
+      guardRedis("readArticleRecord", async () =>
+        decodeArticle(keys.article(key), await redis.hgetall(keys.article(key))),
+      ),
 
     hasArticle: (key) => guardRedis("hasArticle", async () => (await redis.exists(keys.article(key))) === 1),
 
