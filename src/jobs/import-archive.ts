@@ -74,6 +74,36 @@ type Scanned =
   | { readonly kind: "article"; readonly key: string; readonly truncated: boolean; readonly length: number };
 
 const CONCURRENCY = 16;
+/**
+ * Prepared copies the first pass keeps for the second, so a winning file is not read and parsed twice;
+ * past this many UTF-16 bytes the second pass reads the file again (memory stays bounded on any archive).
+ */
+const KEPT_BYTES = 64 * 1024 * 1024;
+
+/** The first pass's prepared articles, by file index, within `budget` bytes of document text. */
+function createKeptCopies(budget: number) {
+  const kept = new Map<number, PreparedFile>();
+  let bytes = 0;
+  return {
+    keep(index: number, result: PreparedFile): void {
+      if (result.kind !== "article") return;
+      const size = result.prepared.text.length * 2;
+      if (bytes + size > budget) return;
+      kept.set(index, result);
+      bytes += size;
+    },
+    /** Hands over (and forgets) the copy kept for `index`, if any. */
+    take(index: number): PreparedFile | undefined {
+      const result = kept.get(index);
+      kept.delete(index);
+      return result;
+    },
+    /** Forgets every copy but the winners'. */
+    retain(winners: ReadonlySet<number>): void {
+      for (const index of kept.keys()) if (!winners.has(index)) kept.delete(index);
+    },
+  };
+}
 
 /** The summary's last line, exactly as the CLI prints it. */
 export function formatImportSummary(s: ImportSummary): string {
@@ -121,6 +151,25 @@ async function prepareFile(
   return { kind: "article", prepared, bodyLength };
 }
 
+/** The first pass's verdict: the best copy of each article (file index by key), stubs and counts. */
+function pickBestCopies(scanned: readonly Scanned[], files: readonly DocumentFile[]) {
+  const best = new Map<string, number>();
+  const stubFiles: string[] = [];
+  let unreadable = 0;
+  let copies = 0;
+  scanned.forEach((entry, index) => {
+    if (entry.kind === "unreadable") unreadable++;
+    else if (entry.kind === "stub") stubFiles.push(files[index]?.relative ?? "");
+    else {
+      copies++;
+      const current = best.get(entry.key);
+      const held = current === undefined ? undefined : scanned[current];
+      if (held?.kind !== "article" || isBetter(entry, held)) best.set(entry.key, index);
+    }
+  });
+  return { best, stubFiles, unreadable, copies };
+}
+
 /** Imports every document under `options.dir`; resolves to the counts. Redis or disk failures throw. */
 export async function importArchive(options: ImportOptions, deps: ImportDeps): Promise<ImportSummary> {
   const { store, logger } = deps;
@@ -136,8 +185,10 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
 
   // Pass 1: classify every file, remember the best copy of each article.
   let read = 0;
-  const scanned = await mapLimit(files, CONCURRENCY, async (file): Promise<Scanned> => {
+  const kept = createKeptCopies(KEPT_BYTES);
+  const scanned = await mapLimit(files, CONCURRENCY, async (file, index): Promise<Scanned> => {
     const result = await prepare(file);
+    kept.keep(index, result);
     deps.onProgress?.("read", ++read, files.length);
     if (result.kind === "unreadable") return { kind: "unreadable" };
     if (result.kind === "stub") return { kind: "stub" };
@@ -149,20 +200,9 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
       length: result.bodyLength,
     };
   });
-  const best = new Map<string, number>();
-  const stubFiles: string[] = [];
-  let unreadable = 0;
-  let copies = 0;
-  scanned.forEach((entry, index) => {
-    if (entry.kind === "unreadable") unreadable++;
-    else if (entry.kind === "stub") stubFiles.push(files[index]?.relative ?? "");
-    else {
-      copies++;
-      const current = best.get(entry.key);
-      const held = current === undefined ? undefined : scanned[current];
-      if (held?.kind !== "article" || isBetter(entry, held)) best.set(entry.key, index);
-    }
-  });
+  const picked = pickBestCopies(scanned, files);
+  const { best, stubFiles, copies } = picked;
+  let { unreadable } = picked;
 
   // Pass 2: store the best copy of each article unless the store already has it (or a better one).
   let imported = 0;
@@ -170,11 +210,12 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
   let duplicates = copies - best.size;
   let done = 0;
   const winners = [...best.values()].sort((a, b) => a - b);
+  kept.retain(new Set(winners));
   await mapLimit(winners, CONCURRENCY, async (index) => {
     const file = files[index];
     const result: PreparedFile =
-      file === undefined ? { kind: "unreadable", reason: "gone" } : await prepare(file);
-    // The file changed between the passes: count it as what it is now.
+      kept.take(index) ?? (file === undefined ? { kind: "unreadable", reason: "gone" } : await prepare(file));
+    // A file read again that changed between the passes: count it as what it is now.
     if (result.kind === "unreadable") unreadable++;
     else if (result.kind === "stub") stubFiles.push(file?.relative ?? "");
     else {
