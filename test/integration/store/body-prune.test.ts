@@ -138,6 +138,12 @@ describe("body prune", () => {
     await ingest(a);
     assert.equal(await bodies.dropBody("a-1"), true);
     assert.equal(await bodies.dropBody("a-1"), false, "already packed");
+    assert.equal(await server.store.isKnown("a-1"), true, "a packed article is still known");
+    const cut = { ...article(2, "a"), truncated: true };
+    await ingest(cut);
+    assert.equal(await bodies.dropBody("a-2"), true);
+    assert.equal(await server.store.isKnown("a-2"), false, "a packed truncated copy is still wanted in full");
+    assert.equal((await server.store.readArticle("a-2"))?.truncated, true);
   });
 
   it("keeps a packed record packed on an unchanged re-save, and a changed save restores the full form", async () => {
