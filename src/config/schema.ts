@@ -183,6 +183,11 @@ const JobsSchema = z.strictObject({
 const StoreSchema = z.strictObject({
   /** How often the archive is compared with Redis and missing or stale files are rewritten (also at start). Default 600000. */
   repairIntervalMs: millis(1000).default(10 * MINUTE),
+  /**
+   * Articles stored within this many days keep their body in Redis, besides the newest `feeds.limit` of
+   * every feed; older bodies are dropped from Redis once archived and read from the archive. Default 7.
+   */
+  bodyDays: z.number().int().min(0).max(3650).default(7),
 });
 
 const LogSchema = z.strictObject({

@@ -6,13 +6,17 @@
  * with no restart and no command. Sizes come from Redis (HSTRLEN) and the file system (stat), so a sweep
  * reads no document that is already in place. A Redis lock lets one worker of a deployment sweep at a
  * time; a sweep that meets many failed writes in a row stops early (the disk is still full) and the next
- * one tries again.
+ * one tries again. After each sweep, under the same lock, the prune step (`body-prune.ts`) drops the Redis
+ * bodies outside the feed window whose files the sweep has just confirmed. A packed record (its body is
+ * only in the archive) whose file is lost or changed cannot be rewritten from Redis: it is logged.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
 import type { ArchiveFiles } from "../store/archive.ts";
 import { describeError } from "../store/guard.ts";
+import type { BodyDrop } from "../store/body-drop.ts";
+import { type BodyWindow, pruneBodies } from "./body-prune.ts";
 import { ensureArchived, type IngestDeps } from "./ingest.ts";
 
 /** What a sweep needs. */
@@ -20,6 +24,8 @@ export interface ArchiveRepairDeps extends IngestDeps {
   /** Only a process that owns the archive sweeps it. */
   readonly archive: ArchiveFiles;
   readonly logger: Logger;
+  /** When set, each sweep ends with the prune step over this window. */
+  readonly prune?: { readonly bodies: BodyDrop; readonly window: BodyWindow };
 }
 
 /** What one sweep found and did. */
@@ -45,6 +51,10 @@ export async function repairArchive(deps: ArchiveRepairDeps): Promise<RepairSumm
     for (const state of states) {
       checked++;
       if (!state.pending && (await deps.archive.size(state.archivePath)) === state.bytes) continue;
+      if (!state.hasBody) {
+        deps.logger.warn({ articleKey: state.key, path: state.archivePath }, "archived body lost");
+        continue;
+      }
       const stored = await deps.store.readArticle(state.key);
       if (stored === null) continue;
       try {
@@ -86,6 +96,9 @@ export function startArchiveRepair(
     if (locked !== "OK") return null;
     try {
       const summary = await repairArchive(deps);
+      if (deps.prune !== undefined) {
+        await pruneBodies({ ...deps, bodies: deps.prune.bodies }, deps.prune.window);
+      }
       const pending = await deps.store.countArchivePending();
       const level = summary.rewritten > 0 || summary.failed > 0 ? "info" : "debug";
       deps.logger[level]({ ...summary, pending }, "archive repaired");

@@ -37,7 +37,7 @@ export async function enqueueArticle(
   const ref = parseArticleUrl(input);
   const key = (await deps.store.resolveAlias(ref.key)) ?? ref.key;
   // A truncated import is stored but incomplete: fetching it again replaces it.
-  const stored = await deps.store.readArticle(key);
+  const stored = await deps.store.readArticleRecord(key);
   if (stored !== null && stored.truncated !== true) return { status: "duplicate", key, url: ref.url };
   const tombstone = await deps.store.readTombstone(key);
   if (tombstone !== null) return { status: "gone", key, url: ref.url, pageClass: tombstone.pageClass };

@@ -60,7 +60,7 @@ async function writeFailureRecord(
   const data = readArticleJobData(job.data);
   if (data === null) return;
   const known = (await deps.store.resolveAlias(data.key)) ?? data.key;
-  const stored = await deps.store.readArticle(known);
+  const stored = await deps.store.readArticleRecord(known);
   const settled =
     (await deps.store.readTombstone(known)) !== null ||
     (stored !== null && stored.truncated !== true && !(await deps.store.isArchivePending(known)));

@@ -13,6 +13,8 @@
  * Against the store, an import never overwrites a stored article except a truncated one by a full copy:
  * a fetched article is always better than an old archive's copy. Re-running an import changes nothing.
  */
+
+import { realpath } from "node:fs/promises";
 import type { Logger } from "../logger.ts";
 import { readArchiveDocument } from "../parsers/document-cleanup.ts";
 import { isArticleKey } from "../parsers/wechat-url.ts";
@@ -81,6 +83,36 @@ type Scanned =
   | { readonly kind: "article"; readonly key: string; readonly truncated: boolean; readonly length: number };
 
 const CONCURRENCY = 16;
+/**
+ * Prepared copies the first pass keeps for the second, so a winning file is not read and parsed twice;
+ * past this many UTF-16 bytes the second pass reads the file again (memory stays bounded on any archive).
+ */
+const KEPT_BYTES = 64 * 1024 * 1024;
+
+/** The first pass's prepared articles, by file index, within `budget` bytes of document text. */
+function createKeptCopies(budget: number) {
+  const kept = new Map<number, PreparedFile>();
+  let bytes = 0;
+  return {
+    keep(index: number, result: PreparedFile): void {
+      if (result.kind !== "article") return;
+      const size = result.prepared.text.length * 2;
+      if (bytes + size > budget) return;
+      kept.set(index, result);
+      bytes += size;
+    },
+    /** Hands over (and forgets) the copy kept for `index`, if any. */
+    take(index: number): PreparedFile | undefined {
+      const result = kept.get(index);
+      kept.delete(index);
+      return result;
+    },
+    /** Forgets every copy but the winners'. */
+    retain(winners: ReadonlySet<number>): void {
+      for (const index of kept.keys()) if (!winners.has(index)) kept.delete(index);
+    },
+  };
+}
 
 /** The summary's last line, exactly as the CLI prints it. */
 export function formatImportSummary(s: ImportSummary): string {
@@ -102,10 +134,10 @@ function isBetter(
  */
 async function prepareFile(
   file: DocumentFile,
-  options: ImportOptions,
+  options: ImportOptions & { readonly realDir: string },
   deps: ImportDeps,
 ): Promise<PreparedFile> {
-  const read = await readTextFile(file.path, options.dir);
+  const read = await readTextFile(file.path, options.realDir);
   if (!read.ok) return { kind: "unreadable", reason: read.reason };
   if (isSummaryText(read.text)) return { kind: "summary" };
   let prepared: PreparedDocument;
@@ -164,8 +196,9 @@ function pickBestCopies(scanned: readonly Scanned[], files: readonly DocumentFil
 export async function importArchive(options: ImportOptions, deps: ImportDeps): Promise<ImportSummary> {
   const { store, logger } = deps;
   const files = await listDocumentFiles(options.dir);
+  const withRoot = { ...options, realDir: await realpath(options.dir) };
   const prepare = async (file: DocumentFile): Promise<PreparedFile> => {
-    const result = await prepareFile(file, options, deps);
+    const result = await prepareFile(file, withRoot, deps);
     if (result.kind === "unreadable") {
       logger.info({ file: file.relative, reason: result.reason }, "import file unreadable");
     }
@@ -174,8 +207,10 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
 
   // Pass 1: classify every file, remember the best copy of each article.
   let read = 0;
-  const scanned = await mapLimit(files, CONCURRENCY, async (file): Promise<Scanned> => {
+  const kept = createKeptCopies(KEPT_BYTES);
+  const scanned = await mapLimit(files, CONCURRENCY, async (file, index): Promise<Scanned> => {
     const result = await prepare(file);
+    kept.keep(index, result);
     deps.onProgress?.("read", ++read, files.length);
     if (result.kind !== "article") return { kind: result.kind };
     const { article } = result.prepared;
@@ -196,11 +231,12 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
   let duplicates = copies - best.size;
   let done = 0;
   const winners = [...best.values()].sort((a, b) => a - b);
+  kept.retain(new Set(winners));
   await mapLimit(winners, CONCURRENCY, async (index) => {
     const file = files[index];
     const result: PreparedFile =
-      file === undefined ? { kind: "unreadable", reason: "gone" } : await prepare(file);
-    // The file changed between the passes: count it as what it is now.
+      kept.take(index) ?? (file === undefined ? { kind: "unreadable", reason: "gone" } : await prepare(file));
+    // A file read again that changed between the passes: count it as what it is now.
     if (result.kind === "unreadable" || result.kind === "summary") unreadable++;
     else if (result.kind === "stub") stubFiles.push(file?.relative ?? "");
     else {
@@ -223,12 +259,12 @@ export async function importArchive(options: ImportOptions, deps: ImportDeps): P
     deps.onProgress?.("store", ++done, winners.length);
   });
   stubFiles.sort();
-  const kept = await keepSummaries(summaryFiles, options, deps);
+  const summaries = await keepSummaries(summaryFiles, options, deps);
   return {
     files: files.length - summaryFiles.length,
     summaryFiles: summaryFiles.length,
-    summaries: kept.summaries,
-    summariesWithoutArticle: kept.withoutArticle,
+    summaries: summaries.summaries,
+    summariesWithoutArticle: summaries.withoutArticle,
     imported,
     duplicates,
     stubs: stubFiles.length,

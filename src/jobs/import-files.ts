@@ -63,14 +63,15 @@ async function isRegularFile(file: string): Promise<boolean> {
 /**
  * Reads a file as strict UTF-8 text; binary junk, oversized or unreadable files give a reason instead.
  * With `root`, a file whose real path (symbolic links resolved) is outside `root` is refused unread,
- * and the resolved path is what gets read, so a link cannot lead an import to `/etc/passwd`.
+ * and the resolved path is what gets read, so a link cannot lead an import to `/etc/passwd`. `root` must
+ * itself be a real path (`realpath` of the import directory, resolved once per import, not per file).
  */
 export async function readTextFile(file: string, root?: string): Promise<ReadTextResult> {
   let bytes: Buffer;
   try {
     const target = root === undefined ? file : await realpath(file);
     if (root !== undefined) {
-      const inside = path.relative(await realpath(root), target);
+      const inside = path.relative(root, target);
       if (inside === "" || inside.startsWith("..") || path.isAbsolute(inside))
         return { ok: false, reason: "symbolic link to a file outside the import directory" };
     }

@@ -1,6 +1,7 @@
 /**
  * What the one role of a process that writes DATA_DIR builds there: the archive files (write failures
- * counted and notified), the archive-health record, the repair sweep, and the digest builder with its
+ * counted and notified), the archive-health record, the repair sweep (ending with the body prune of
+ * bounded Redis), and the digest builder with its
  * publish-queue worker. The archiver role always owns them; the worker role owns them only when its
  * workers write the archive themselves (`worker.archive: true`) and no archiver runs in the process.
  */
@@ -10,6 +11,7 @@ import { createPublishWorker } from "../jobs/workers.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
 import { type ArchiveFiles, createArchiveFiles } from "../store/archive.ts";
 import { type ArchiveHealth, createArchiveHealth } from "../store/archive-health.ts";
+import { createBodyDrop } from "../store/body-drop.ts";
 import { createKeys } from "../store/keys.ts";
 import type { ServiceContext } from "./service-context.ts";
 
@@ -44,6 +46,11 @@ export function startOwnedArchiveRepair(
       store: ctx.store,
       redis: ctx.redis,
       lockKey: createKeys(ctx.config.redis.prefix).archiveRepairLock(),
+      // Bodies leave Redis only here, where the files they are dropped for are checked on this disk.
+      prune: {
+        bodies: createBodyDrop(ctx.redis, ctx.config.redis.prefix),
+        window: { limit: ctx.config.feeds.limit, bodyDays: ctx.config.store.bodyDays },
+      },
       logger: ctx.logger.child({ module: "archive-repair" }),
       now: Date.now,
     },

@@ -13,13 +13,21 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.ts";
 import type { StoredArticle } from "../model.ts";
-import { decodeArticle, encodeArticle } from "./article-record.ts";
+import { readAllWithBody, readWithBody } from "./article-body.ts";
+import {
+  type ArticleRecord,
+  decodeArticle,
+  encodeArticle,
+  PACKED_MARK,
+  packedArchivePath,
+} from "./article-record.ts";
 import { createDedupStore, type DedupStore } from "./dedup-store.ts";
 import { guardRedis } from "./guard.ts";
 import { readHashes } from "./hash-reads.ts";
 import { createKeys, type StoreKeys } from "./keys.ts";
 import { defineSaveArticle, runSaveArticle } from "./save-article-script.ts";
 
+export type { ArticleRecord } from "./article-record.ts";
 export type { Tombstone } from "./dedup-store.ts";
 
 /** What a save did: first store, in-place update of an edited article, or nothing. */
@@ -50,6 +58,10 @@ export interface ArchiveState {
   readonly bytes: number;
   /** Saved in Redis and not yet confirmed on disk. */
   readonly pending: boolean;
+  /** Redis still holds the body (full form); false once it lives only in the archive (packed form). */
+  readonly hasBody: boolean;
+  /** When first stored (ms): the body window's `store.bodyDays` counts from it. */
+  readonly storedAt: number;
 }
 
 /** Articles, indexes and dedup state for one key prefix. */
@@ -58,6 +70,11 @@ export interface ArticleStore extends DedupStore {
   saveArticle(a: StoredArticle): Promise<SaveResult>;
   /** The stored article with its types restored (numbers, nulls, `updatedAt`), or null. */
   readArticle(key: string): Promise<StoredArticle | null>;
+  /**
+   * The stored record without reading the archive: `document` is null once the body left Redis. For
+   * callers that need only the metadata (duplicate checks), so they work without the archive volume.
+   */
+  readArticleRecord(key: string): Promise<ArticleRecord | null>;
   /** True when an article is stored under `key`. */
   hasArticle(key: string): Promise<boolean>;
   /** Stored articles, newest first (by publish time, else store time). */
@@ -102,7 +119,7 @@ async function saveArticle(
   options: ArticleStoreOptions,
 ): Promise<SaveResult> {
   const encoded = encodeArticle(a);
-  const [outcome, previous] = await runSaveArticle(redis, {
+  const [outcome, previous, packed] = await runSaveArticle(redis, {
     keys: [
       keys.article(a.key),
       keys.indexAll(),
@@ -125,34 +142,64 @@ async function saveArticle(
   if (outcome !== "stored" && outcome !== "updated" && outcome !== "unchanged") {
     throw new StoreError("STORE_UNAVAILABLE", `store: unexpected save outcome: ${String(outcome)}`);
   }
-  return { outcome, previousPath: previous === "" ? null : previous };
+  // Over a packed record the script answers its packed text: only the record module decodes its path.
+  const previousPath = packed === "" ? previous : (packedArchivePath(a.key, packed) ?? "");
+  return {
+    outcome,
+    previousPath: previousPath === "" || previousPath === a.archivePath ? null : previousPath,
+  };
 }
 
-/** Archive path, document size and pending flag of `count` indexed articles from `start` (oldest first). */
+/**
+ * Archive states of `found` without reading any document: HSTRLEN counts bytes, so the repair compares
+ * sizes without fetching one. Packed records (small, no body) are read whole and decoded.
+ */
 async function readArchiveStates(
   redis: Redis,
   keys: StoreKeys,
-  start: number,
-  count: number,
+  found: readonly string[],
 ): Promise<ArchiveState[]> {
-  const found = await redis.zrange(keys.indexAll(), String(start), String(start + count - 1));
   if (found.length === 0) return [];
   const pipeline = redis.pipeline();
   for (const key of found) {
-    pipeline.hget(keys.article(key), "archivePath");
-    // HSTRLEN counts bytes, so the repair compares sizes without fetching any document.
+    pipeline.hmget(keys.article(key), "archivePath", "storedAt", PACKED_MARK);
     pipeline.hstrlen(keys.article(key), "document");
     pipeline.sismember(keys.archivePending(), key);
   }
   const replies = (await pipeline.exec()) ?? [];
+  const values = replies.map(([err, value]) => {
+    if (err !== null) throw err;
+    return value;
+  });
   const out: ArchiveState[] = [];
+  const packed: { key: string; pending: boolean }[] = [];
   found.forEach((key, i) => {
-    const [path, bytes, pending] = replies.slice(3 * i, 3 * i + 3).map(([err, value]) => {
-      if (err !== null) throw err;
-      return value;
-    });
-    if (typeof path !== "string") return; // deleted since the index was read
-    out.push({ key, archivePath: path, bytes: Number(bytes), pending: Number(pending) === 1 });
+    const [path, storedAt, mark] = values[3 * i] as (string | null)[];
+    const pending = Number(values[3 * i + 2]) === 1;
+    if (mark != null) packed.push({ key, pending });
+    else if (typeof path === "string") {
+      const bytes = Number(values[3 * i + 1]);
+      out.push({ key, archivePath: path, bytes, pending, hasBody: true, storedAt: Number(storedAt) });
+    } // else: deleted since the index was read
+  });
+  if (packed.length === 0) return out;
+  const reads = redis.pipeline();
+  for (const { key } of packed) reads.hgetall(keys.article(key));
+  const records = (await reads.exec()) ?? [];
+  packed.forEach(({ key, pending }, i) => {
+    const [err, hash] = records[i] ?? [null, {}];
+    if (err) throw err;
+    const r = decodeArticle(keys.article(key), hash as Record<string, string>);
+    if (r !== null) {
+      out.push({
+        key,
+        archivePath: r.archivePath,
+        bytes: r.bytes,
+        pending,
+        hasBody: false,
+        storedAt: r.storedAt,
+      });
+    }
   });
   return out;
 }
@@ -176,7 +223,13 @@ export function createArticleStore(
     saveArticle: (a) => guardRedis("saveArticle", () => saveArticle(redis, keys, a, options)),
 
     readArticle: (key) =>
-      guardRedis("readArticle", async () =>
+      guardRedis("readArticle", async () => {
+        const record = decodeArticle(keys.article(key), await redis.hgetall(keys.article(key)));
+        return record === null ? null : readWithBody(record);
+      }),
+
+    readArticleRecord: (key) =>
+      guardRedis("readArticleRecord", async () =>
         decodeArticle(keys.article(key), await redis.hgetall(keys.article(key))),
       ),
 
@@ -190,11 +243,12 @@ export function createArticleStore(
         const max =
           options.before !== undefined && Number.isFinite(options.before) ? `(${options.before}` : "+inf";
         const found = await redis.zrevrangebyscore(index, max, "-inf", "LIMIT", 0, limit);
-        return readHashes(
+        const records = await readHashes(
           redis,
           found.map((key) => keys.article(key)),
           decodeArticle,
         );
+        return readAllWithBody(records);
       }),
 
     countArticles: (sourceId) =>
@@ -217,6 +271,9 @@ export function createArticleStore(
       guardRedis("countArchivePending", async () => redis.scard(keys.archivePending())),
 
     listArchiveStates: (start, count) =>
-      guardRedis("listArchiveStates", () => readArchiveStates(redis, keys, start, count)),
+      guardRedis("listArchiveStates", async () => {
+        const found = await redis.zrange(keys.indexAll(), String(start), String(start + count - 1));
+        return readArchiveStates(redis, keys, found);
+      }),
   };
 }

@@ -16,6 +16,9 @@
  * Archive stream (optional KEYS[7]): a save that hands its file to the archiver role also appends
  * `key`, `hash` and `previous` (the old path to delete) to that stream in the same step, so no change can
  * be saved without its entry. Entries are never trimmed here: only the archiver trims what it acknowledged.
+ * An update over a packed record (body dropped, `article-record.ts`) first deletes the whole hash, so no
+ * packed field outlives it, and answers the packed text as a third element: the caller decodes the
+ * previous archive path from it, since only the record module knows that encoding.
  * The old per-source index key is built in Lua from a prefix; fine on the standalone Redis we deploy,
  * which is also why clients with ioredis' `keyPrefix` option are refused by the store.
  */
@@ -25,7 +28,7 @@ import type { Redis, Result } from "ioredis";
 declare module "ioredis" {
   interface RedisCommander<Context> {
     /** Defined by `defineSaveArticle`: the key count (6, or 7 with the archive stream), the keys, then the arguments. */
-    wfSaveArticle(...args: string[]): Result<[string, string], Context>;
+    wfSaveArticle(...args: string[]): Result<[string, string, string], Context>;
     /** Defined by `defineSaveArticle`: leaves the pending set when the archived hash is still current. */
     wfMarkArchived(...args: string[]): Result<number, Context>;
   }
@@ -34,7 +37,7 @@ declare module "ioredis" {
 const LUA = `
 local old = redis.call('HMGET', KEYS[1], 'contentHash', 'storedAt', 'sourceId', 'archivePath')
 if old[1] == ARGV[2] then
-  return {'unchanged', ''}
+  return {'unchanged', '', ''}
 end
 local n = tonumber(ARGV[8])
 local fields = {}
@@ -42,6 +45,17 @@ for i = 9, 8 + 2 * n do fields[#fields + 1] = ARGV[i] end
 local nulls = {}
 for i = 9 + 2 * n, #ARGV do nulls[#nulls + 1] = ARGV[i] end
 local existed = redis.call('EXISTS', KEYS[1]) == 1
+local packed = ''
+if existed and redis.call('HEXISTS', KEYS[1], 'p0') == 1 then
+  local i = 0
+  while true do
+    local part = redis.call('HGET', KEYS[1], 'p' .. i)
+    if not part then break end
+    packed = packed .. part
+    i = i + 1
+  end
+  redis.call('DEL', KEYS[1])
+end
 local storedAt = ARGV[5]
 local outcome = 'stored'
 local previous = ''
@@ -70,7 +84,7 @@ redis.call('SADD', KEYS[6], ARGV[1])
 if KEYS[7] then
   redis.call('XADD', KEYS[7], '*', 'key', ARGV[1], 'hash', ARGV[2], 'previous', previous)
 end
-return {outcome, previous}
+return {outcome, previous, packed}
 `;
 
 /** Arguments of one script call, already validated and encoded by the article store. */
@@ -111,8 +125,11 @@ export function defineSaveArticle(redis: Redis): void {
   redis.defineCommand("wfMarkArchived", { lua: MARK_ARCHIVED, numberOfKeys: 2 });
 }
 
-/** Runs the script; answers the outcome and the previous archive path ('' when none). */
-export async function runSaveArticle(redis: Redis, call: SaveArticleCall): Promise<[string, string]> {
+/**
+ * Runs the script; answers the outcome, the previous archive path ('' when none or packed) and the
+ * previous packed record's text ('' unless the save replaced a packed record).
+ */
+export async function runSaveArticle(redis: Redis, call: SaveArticleCall): Promise<[string, string, string]> {
   const keys = call.keys.filter((key) => key !== undefined);
   const args = [
     String(keys.length),

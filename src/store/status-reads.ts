@@ -1,8 +1,10 @@
 /**
  * Light reads for the status views: the newest articles' headline fields (never their documents, which
- * can be large) and the index times of a source's newest articles (its cadence). Read-only.
+ * can be large) and the index times of a source's newest articles (its cadence). Read-only. A packed
+ * record (body dropped, `article-record.ts`) keeps its headline in packed chunks and is read whole.
  */
 import type { Redis } from "ioredis";
+import { decodeArticle, PACKED_MARK } from "./article-record.ts";
 import { guardRedis } from "./guard.ts";
 import { createKeys } from "./keys.ts";
 
@@ -18,7 +20,15 @@ export interface ArticleHead {
   readonly storedAt: number | null;
 }
 
-const HEAD_FIELDS = ["title", "account", "sourceId", "url", "storedAt"] as const;
+const HEAD_FIELDS = ["title", "account", "sourceId", "url", "storedAt", PACKED_MARK] as const;
+
+/** The headline fields of one article hash: HMGET for the full form, decoded whole for the packed form. */
+async function readHeadFields(redis: Redis, redisKey: string, values: (string | null)[]) {
+  if (values[0] != null || values[5] == null) return values;
+  const record = decodeArticle(redisKey, await redis.hgetall(redisKey));
+  if (record === null) return values;
+  return [record.title, record.account, record.sourceId, record.url, String(record.storedAt)];
+}
 
 /** The newest `limit` articles overall (by publish time), headline fields only. */
 export function readRecentHeads(redis: Redis, prefix: string, limit: number): Promise<ArticleHead[]> {
@@ -33,8 +43,13 @@ export function readRecentHeads(redis: Redis, prefix: string, limit: number): Pr
       pipeline.hmget(keys.article(key), ...HEAD_FIELDS);
     }
     const rows = (await pipeline.exec()) ?? [];
+    const heads = await Promise.all(
+      entries.map(([key], i) =>
+        readHeadFields(redis, keys.article(key), (rows[i]?.[1] ?? []) as (string | null)[]),
+      ),
+    );
     return entries.flatMap(([key, at], i) => {
-      const values = rows[i]?.[1] as (string | null)[] | undefined;
+      const values = heads[i];
       if (values === undefined || values[0] == null) return [];
       const [title, account, sourceId, url, storedAt] = values;
       return [

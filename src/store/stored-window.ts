@@ -3,12 +3,14 @@
  * indexes are ordered by publish time, and a backfill stores articles published years ago, so the
  * publish index cannot bound the search. Instead this reads one small field (`storedAt`) of every indexed
  * article in pipelined batches, keeps those inside the windows, and loads only those in full. That is a
- * light O(articles) scan, run when a digest window closes or on a full rebuild, never per request.
+ * light O(articles) scan, run when a digest window closes or on a full rebuild, never per request. A body
+ * outside the feed window comes from the archive (`article-body.ts`).
  */
 
 import type { Redis } from "ioredis";
 import type { StoredArticle } from "../model.ts";
-import { decodeArticle } from "./article-record.ts";
+import { readAllWithBody } from "./article-body.ts";
+import { type ArticleRecord, decodeArticle } from "./article-record.ts";
 import { guardRedis } from "./guard.ts";
 import { createKeys } from "./keys.ts";
 
@@ -44,7 +46,7 @@ export async function listArticlesStoredIn(
         if (key !== undefined && Number.isSafeInteger(t) && inRange(t)) hits.push(key);
       });
     }
-    const out: StoredArticle[] = [];
+    const out: ArticleRecord[] = [];
     for (let i = 0; i < hits.length; i += BATCH) {
       const batch = hits.slice(i, i + BATCH);
       const pipeline = redis.pipeline();
@@ -56,6 +58,6 @@ export async function listArticlesStoredIn(
         if (decoded !== null) out.push(decoded);
       });
     }
-    return out;
+    return readAllWithBody(out);
   });
 }

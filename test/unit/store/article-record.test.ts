@@ -25,6 +25,8 @@ const base: StoredArticle = {
   storedAt: 1759772762915,
 };
 
+const bytes = Buffer.byteLength(base.document);
+
 /** Simulates Redis: the fields set, minus the null fields. */
 function toHash(a: StoredArticle): Record<string, string> {
   const enc = encodeArticle(a);
@@ -36,7 +38,7 @@ function toHash(a: StoredArticle): Record<string, string> {
 describe("article record encoding", () => {
   it("round-trips numbers as numbers, nulls as nulls, empty strings as empty strings", () => {
     const back = decodeArticle("k", toHash(base));
-    assert.deepEqual(back, { ...base, updatedAt: null });
+    assert.deepEqual(back, { ...base, updatedAt: null, bytes });
     assert.equal(typeof back?.publishedAt, "number");
     assert.equal(back?.itemShowType, 0);
     assert.equal(back?.cover, "");
@@ -64,13 +66,13 @@ describe("article record encoding", () => {
   it("writes the truncated flag as 1/0 and reads back true or no field", () => {
     const cut = toHash({ ...base, truncated: true });
     assert.equal(cut.truncated, "1");
-    assert.deepEqual(decodeArticle("k", cut), { ...base, truncated: true, updatedAt: null });
+    assert.deepEqual(decodeArticle("k", cut), { ...base, truncated: true, updatedAt: null, bytes });
     // "0" on every other save, so a full copy saved over a truncated one clears the flag.
     assert.equal(toHash(base).truncated, "0");
     assert.equal(toHash({ ...base, truncated: false }).truncated, "0");
     assert.equal("truncated" in (decodeArticle("k", toHash(base)) ?? {}), false);
     const { truncated: _t, ...older } = toHash(base);
-    assert.deepEqual(decodeArticle("k", older), { ...base, updatedAt: null });
+    assert.deepEqual(decodeArticle("k", older), { ...base, updatedAt: null, bytes });
     assert.throws(
       () => decodeArticle("k", { ...toHash(base), truncated: "yes" }),
       (e) => isAppError(e, "STORE_UNAVAILABLE"),
