@@ -20,7 +20,7 @@ import {
   WeChatPageError,
 } from "../errors.ts";
 import type { ParsedArticle } from "../model.ts";
-import { elementRange, findTagById } from "../parsers/content-slice.ts";
+import { locateContent } from "../parsers/content-slice.ts";
 import { type ParseArticleOptions, parseArticle } from "../parsers/wechat-article.ts";
 
 /** Characters per message between threads: a few milliseconds of copying each. */
@@ -109,8 +109,7 @@ const WHOLE_PAGE_FACTOR = 16;
 /** True when a page is cheap enough to parse on the calling thread (see ParsePoolOptions). */
 export function isLightPage(html: string, maxChars: number): boolean {
   if (html.length > maxChars * WHOLE_PAGE_FACTOR) return false;
-  const start = findTagById(html, "js_content");
-  const range = start === -1 ? null : elementRange(html, start);
+  const range = locateContent(html);
   return range === null || range.end - range.start <= maxChars;
 }
 

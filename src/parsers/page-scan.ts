@@ -7,7 +7,7 @@
  * the corpus).
  */
 import type { ChildNode } from "domhandler";
-import { collectMetas, type ElementRange, elementRange, findTagById, parseSlice } from "./content-slice.ts";
+import { collectMetas, type ElementRange, findTagById, locateContent, parseSlice } from "./content-slice.ts";
 import { type JsValue, jsString } from "./js-literal.ts";
 import { scanJsVars } from "./js-vars.ts";
 
@@ -93,8 +93,7 @@ export function scanPage(html: string): PageScan {
   const vars = scanJsVars(html, SCALAR_NAMES, OBJECT_NAMES, MEMBER_OBJECTS);
   const legacyMembers = vars.members.get("cgiData");
   const legacyObject = vars.objects.get("cgiData");
-  const contentStart = findTagById(html, "js_content");
-  const content = contentStart === -1 ? null : elementRange(html, contentStart);
+  const content = locateContent(html);
   const cgiData = vars.objects.get("cgiDataNew");
   const header = lazy(() => {
     const end = content?.start ?? -1;
