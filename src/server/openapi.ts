@@ -29,6 +29,8 @@ const article = {
     "updatedAt",
     "cover",
     "description",
+    "summary",
+    "category",
     "documentUrl",
   ],
   properties: {
@@ -45,6 +47,8 @@ const article = {
     updatedAt: { type: ["string", "null"], format: "date-time" },
     cover: nullable("string"),
     description: nullable("string"),
+    summary: nullable("string", { description: "The LLM summary (summarize.enabled), else null" }),
+    category: nullable("string", { description: "One of summarize.categories, else null" }),
     documentUrl: { type: "string", format: "uri", description: "The Markdown document" },
   },
 };
@@ -148,31 +152,44 @@ const status = {
     sources: { type: "array", items: source },
     fetching: {
       type: "object",
-      required: ["cooldown", "budget", "minIntervalMs"],
+      required: ["egresses", "minIntervalMs"],
       properties: {
-        cooldown: {
-          oneOf: [
-            { type: "null" },
-            {
-              type: "object",
-              required: ["until", "level", "reason"],
-              properties: { until: ms, level: { type: "integer" }, reason: { type: "string" } },
-            },
-          ],
-        },
-        budget: {
-          oneOf: [
-            { type: "null" },
-            {
-              type: "object",
-              required: ["limit", "spent", "left"],
-              properties: {
-                limit: { type: "integer" },
-                spent: { type: "integer" },
-                left: { type: "integer" },
+        egresses: {
+          type: "array",
+          description: "Each egress group seen in the last day (workers sharing one outbound IP)",
+          items: {
+            type: "object",
+            required: ["name", "liveWorkers", "lastSeenAt", "cooldown", "budget"],
+            properties: {
+              name: { type: "string" },
+              liveWorkers: { type: "integer", minimum: 0 },
+              lastSeenAt: { oneOf: [{ type: "null" }, ms] },
+              cooldown: {
+                oneOf: [
+                  { type: "null" },
+                  {
+                    type: "object",
+                    required: ["until", "level", "reason"],
+                    properties: { until: ms, level: { type: "integer" }, reason: { type: "string" } },
+                  },
+                ],
+              },
+              budget: {
+                oneOf: [
+                  { type: "null" },
+                  {
+                    type: "object",
+                    required: ["limit", "spent", "left"],
+                    properties: {
+                      limit: { type: "integer" },
+                      spent: { type: "integer" },
+                      left: { type: "integer" },
+                    },
+                  },
+                ],
               },
             },
-          ],
+          },
         },
         minIntervalMs: { type: "integer", minimum: 0 },
       },
