@@ -22,7 +22,7 @@ import { createParsePool, defaultParseThreads } from "../jobs/parse-pool.ts";
 import { closeSummarizeWorker, createSummarizeWorker } from "../jobs/summarize-worker.ts";
 import { createWorkers, type WorkerSettings } from "../jobs/workers.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
-import { publishArticleChange } from "../store/change-feed.ts";
+import { createChangeAnnouncer } from "../store/change-feed.ts";
 import { createEgressState } from "../store/egress-state.ts";
 import { createOwnedDigestBuilder, openOwnedArchive, startOwnedArchiveRepair } from "./archive-owner.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
@@ -32,6 +32,11 @@ import { createSummarizer, createSummaryEnqueuer } from "./summarizer.ts";
 export interface WorkerRole extends RunningRole {
   /** Whether this process's browser is running (for the health endpoint). */
   isBrowserRunning(): boolean;
+}
+
+/** Reads a URL list source's file (the adapter `poll-source.ts` gets for `readTextFile`). */
+function readUtf8File(path: string): Promise<string> {
+  return readFile(path, "utf8");
 }
 
 /** Keeps a page that failed to parse under `<dataDir>/failed/`, for diagnosis. */
@@ -155,14 +160,12 @@ export function startWorkerRole(
     fetchListing: fetch.fetcher.fetchListing,
     maxItemsPerListing: config.fetch.maxItemsPerListing,
     fetchWeChatText: fetch.fetchWeChatText,
-    readTextFile: (path) => readFile(path, "utf8"),
+    readTextFile: readUtf8File,
     archive: owned?.archive ?? null,
     ...(owned === null ? {} : { archiveHealth: owned.archiveHealth }),
     // A worker without DATA_DIR keeps no failed page; the job's failure record and log still tell.
     keepFailedPage: owned === null ? async () => null : createFailedPageKeeper(config.dataDir),
-    onArticleChanged: async (key) => {
-      await publishArticleChange(redis, prefix, key);
-    },
+    onArticleChanged: createChangeAnnouncer(redis, prefix),
     ...(config.summarize.enabled
       ? { onArticleSaved: createSummaryEnqueuer(config, store, ctx.queues.summarize, logger) }
       : {}),
@@ -201,6 +204,7 @@ function startSummarizeWorker(ctx: ServiceContext, ops: ServiceOps, http: Guarde
   const { config, redis, store } = ctx;
   const logger = ctx.logger.child({ module: "summarize" });
   const summarize = createSummarizer(config, { redis, store, http, logger });
+  const announceChange = createChangeAnnouncer(redis, config.redis.prefix);
   return createSummarizeWorker({
     connection: redis,
     prefix: config.redis.prefix,
@@ -209,7 +213,7 @@ function startSummarizeWorker(ctx: ServiceContext, ops: ServiceOps, http: Guarde
     retry: { attempts: config.summarize.attempts, backoffMs: config.summarize.backoffMs },
     summarize: async (key) => {
       const result = await summarize(key);
-      if (result.outcome === "summarized") await publishArticleChange(redis, config.redis.prefix, key);
+      if (result.outcome === "summarized") await announceChange(key);
       return result;
     },
     logger,

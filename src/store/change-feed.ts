@@ -44,6 +44,13 @@ export async function publishArticleChange(redis: Redis, prefix: string, key: st
   });
 }
 
+/** The change announcer of one prefix: a named adapter for processes that store or edit articles. */
+export function createChangeAnnouncer(redis: Redis, prefix: string): (key: string) => Promise<void> {
+  return async (key) => {
+    await publishArticleChange(redis, prefix, key);
+  };
+}
+
 /** The current version counter (0 before the first change). */
 export async function readChangeVersion(redis: Redis, prefix: string): Promise<number> {
   const k = changeFeedKeys(prefix);
