@@ -147,7 +147,10 @@ describe("the status page in headless Chromium", { skip: skipReason(dir, "WeChat
     assert.match(broken, /500/);
     const failed = await textOf(page, `#failure-${FAILING.key}`);
     assert.ok(failed.includes(failure?.reason ?? "?"), failed);
-    assert.match(await textOf(page, "#fetching"), /暂停至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})? \(UTC\+8\)/);
+    assert.match(
+      await textOf(page, "#fetching"),
+      /暂停至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})? \(UTC\+8\)/,
+    );
     assert.match(await textOf(page, "#fetching"), /WECHAT_VERIFY_REQUIRED/);
     const counts = api.queues.wechat ?? {};
     // The failed article, and the verification one held back in the queue.
