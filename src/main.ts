@@ -73,8 +73,9 @@ export async function startService(
   };
   try {
     if (needsDataDir(config, roles)) await checkDataDirWritable(config.dataDir);
-    if (roles.has("server")) started.push(await startServerRole(ctx, ops));
-    if (roles.has("archiver")) started.push(startArchiverRole(ctx, ops));
+    // One writer of the static copies per process: the archiver when it runs here, else the server.
+    if (roles.has("server")) started.push(await startServerRole(ctx, ops, !roles.has("archiver")));
+    if (roles.has("archiver")) started.push(await startArchiverRole(ctx, ops));
     if (roles.has("worker")) {
       started.push(startWorkerRole(ctx, ops, { archiverInProcess: roles.has("archiver") }));
     }

@@ -7,7 +7,8 @@ import { createGuardedHttp, toGuardedHttpSettings } from "../fetchers/guarded-ht
 import { createHopGuard } from "../fetchers/url-guard.ts";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../jobs/enqueue.ts";
 import type { ServiceOps } from "../ops/service-ops.ts";
-import { createHttpServer } from "../server/app.ts";
+import type { Config } from "../config/schema.ts";
+import { createHttpServer, type HttpServerSettings } from "../server/app.ts";
 import { createArchiveHealth } from "../store/archive-health.ts";
 import type { RunningRole, ServiceContext } from "./service-context.ts";
 import { describeListenError } from "./startup-checks.ts";
@@ -15,34 +16,43 @@ import { describeListenError } from "./startup-checks.ts";
 /** Image hosts the proxy may fetch from (redirect hops are held to these too). */
 const QPIC_ORIGINS = ["https://mmbiz.qpic.cn", "https://mmecoa.qpic.cn", "https://mmsns.qpic.cn"];
 
+/** The server's settings from the configuration; `staticCopies` false writes no `<dataDir>/public/`. */
+export function toHttpServerSettings(config: Config, staticCopies: boolean): HttpServerSettings {
+  return {
+    prefix: config.redis.prefix,
+    host: config.server.host,
+    port: config.server.port,
+    publicUrl: config.server.publicUrl,
+    apiToken: config.server.apiToken,
+    feeds: config.feeds,
+    imageProxy: {
+      enabled: config.imageProxy.enabled,
+      secret: config.imageProxy.secret,
+      maxBytes: config.fetch.maxBytes,
+    },
+    digest: config.digest,
+    dataDir: staticCopies ? config.dataDir : null,
+    sources: config.sources.map((src) => ({
+      id: src.id,
+      name: src.name,
+      tags: src.tags,
+      filter: src.filter,
+    })),
+  };
+}
+
 /** Starts the HTTP server with this process's readiness checks, metrics and status reader (`ops`). */
-export async function startServerRole(ctx: ServiceContext, ops: ServiceOps): Promise<RunningRole> {
+export async function startServerRole(
+  ctx: ServiceContext,
+  ops: ServiceOps,
+  staticCopies: boolean,
+): Promise<RunningRole> {
   const { config, store, queues } = ctx;
   const configured = new Map(config.sources.map((src) => [src.id, src]));
   const archiveHealth = createArchiveHealth(ctx.redis, config.redis.prefix);
   const guarded = createGuardedHttp(toGuardedHttpSettings(config.fetch));
   const server = createHttpServer({
-    settings: {
-      prefix: config.redis.prefix,
-      host: config.server.host,
-      port: config.server.port,
-      publicUrl: config.server.publicUrl,
-      apiToken: config.server.apiToken,
-      feeds: config.feeds,
-      imageProxy: {
-        enabled: config.imageProxy.enabled,
-        secret: config.imageProxy.secret,
-        maxBytes: config.fetch.maxBytes,
-      },
-      digest: config.digest,
-      dataDir: config.dataDir,
-      sources: config.sources.map((src) => ({
-        id: src.id,
-        name: src.name,
-        tags: src.tags,
-        filter: src.filter,
-      })),
-    },
+    settings: toHttpServerSettings(config, staticCopies),
     store,
     sourceState: ctx.sourceState,
     redis: ctx.redis,

@@ -154,9 +154,12 @@ function toImageUrl(settings: HttpServerSettings): ((url: string) => string) | u
     : undefined;
 }
 
+/** What the output cache is built from: the server's settings and store. */
+type CacheDeps = Pick<HttpServerDeps, "settings" | "logger" | "store" | "redis">;
+
 /** The output cache (feeds, digests, OPML, static copies) with the server's settings. */
 function createServerCache(
-  deps: HttpServerDeps,
+  deps: CacheDeps,
   subscriber: Redis,
   imageUrl: ((url: string) => string) | undefined,
   now: () => Date,
@@ -274,6 +277,36 @@ function createNodeServer(onRequest: (req: IncomingMessage, res: ServerResponse)
   );
   server.on("clientError", answerClientError);
   return server;
+}
+
+/**
+ * Keeps the static copies under `<settings.dataDir>/public/` current without serving HTTP: the archiver
+ * role's share of publishing when the workers leave the archive to it (the server then writes none).
+ * Same cache, same output table, so the files hold the bytes the server serves.
+ */
+export async function startStaticCopies(
+  deps: CacheDeps & Pick<HttpServerDeps, "now">,
+): Promise<{ close(): Promise<void> }> {
+  const subscriber = deps.redis.duplicate();
+  const cache = createServerCache(
+    deps,
+    subscriber,
+    toImageUrl(deps.settings),
+    deps.now ?? (() => new Date()),
+  );
+  try {
+    await cache.start();
+  } catch (error) {
+    await cache.close();
+    subscriber.disconnect();
+    throw error;
+  }
+  return {
+    async close() {
+      await cache.close();
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    },
+  };
 }
 
 /** Creates the server; nothing listens until `listen`. */

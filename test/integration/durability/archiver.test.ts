@@ -20,6 +20,7 @@
  */
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { Queue } from "bullmq";
 import { enqueueArticle, MANUAL_SOURCE_ID } from "../../../src/jobs/enqueue.ts";
@@ -178,7 +179,20 @@ describe("archiver with stateless workers", { skip: skipReason(dir, "WeChat corp
     for (const w of writes) perKey.set(w.key, (perKey.get(w.key) ?? 0) + 1);
     const twice = [...perKey].filter(([, n]) => n > 1);
     assert.ok(twice.length <= 1, `written more than once: ${JSON.stringify(twice)}`);
-    const files = await h.listDataFiles();
+    // The static copies are the archiver's too (no server runs here): the feed lists the newest window.
+    const newest = (await store.listArticles({ limit: 50 })).map((a) => a.key);
+    const feedPath = join(h.dataDir, "public", "feed.xml");
+    const guidsOf = async () =>
+      [...(await readFile(feedPath, "utf8").catch(() => "")).matchAll(/<guid[^>]*>([^<]+)<\/guid>/g)].map(
+        (m) => m[1],
+      );
+    const sameKeys = (found: readonly (string | undefined)[]) =>
+      found.length === newest.length && newest.every((key) => found.includes(key));
+    await waitFor(async () => sameKeys(await guidsOf()), {
+      timeoutMs: 30_000,
+      what: "public/feed.xml written by the archiver with the newest articles",
+    });
+    const files = (await h.listDataFiles()).filter((f) => !f.startsWith("public/"));
     assert.deepEqual(
       files.filter((f) => !f.endsWith(".md")),
       [],
