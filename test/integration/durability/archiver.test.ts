@@ -193,12 +193,16 @@ describe("archiver with stateless workers", { skip: skipReason(dir, "WeChat corp
       what: "public/feed.xml written by the archiver with the newest articles",
     });
     const files = (await h.listDataFiles()).filter((f) => !f.startsWith("public/"));
+    // A SIGKILL between a temp file's creation and its rename leaves that hidden temp file (named with
+    // the writer's pid, never read): the two killed archivers may have left one each, nobody else any.
+    const killed = new Set([archivers[0]?.pid, b.pid]);
+    const leftByKill = (f: string) => killed.has(Number(/\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(f)?.[1]));
     assert.deepEqual(
-      files.filter((f) => !f.endsWith(".md")),
+      files.filter((f) => !f.endsWith(".md") && !leftByKill(f)),
       [],
-      "no temp or stray files",
+      "no temp or stray files but a killed archiver's",
     );
-    assert.equal(files.length, keys.length);
+    assert.equal(files.filter((f) => f.endsWith(".md")).length, keys.length);
     // Acknowledged entries are trimmed: at most the last delivered one stays.
     assert.ok((await redis.xlen(`${t.prefix}:archive:stream`)) <= 1);
   });
