@@ -73,10 +73,19 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     env: ctx.env,
     logger,
   });
+  // A signal while the roles start (the port may already answer) is kept and acted on once they have.
+  let early: NodeJS.Signals | null = null;
+  const keepEarly = (signal: NodeJS.Signals) => {
+    early ??= signal;
+  };
+  process.on("SIGINT", keepEarly);
+  process.on("SIGTERM", keepEarly);
   let service: Service;
   try {
     service = await startService(config, roles, logger);
   } catch (error) {
+    process.off("SIGINT", keepEarly);
+    process.off("SIGTERM", keepEarly);
     await embeddedRedis?.stop();
     const why = explainNoEmbeddedRedis(ctx.env, config.redis.url);
     if (isAppError(error, "STORE_UNAVAILABLE") && why !== null) {
@@ -109,6 +118,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    process.off("SIGINT", keepEarly);
+    process.off("SIGTERM", keepEarly);
+    if (early !== null) onSignal(early);
   });
   if (embeddedRedis !== null) {
     await embeddedRedis.stop();
