@@ -22,6 +22,19 @@ export interface JobOutcome {
 /** Receives every job outcome. */
 export type JobObserver = (outcome: JobOutcome) => void;
 
+/** Tells `observe` (when any) how `job` of `queue` ended; every worker reports through this. */
+export function reportJobOutcome(
+  observe: JobObserver | undefined,
+  queue: string,
+  job: { readonly name: string; readonly data: Readonly<Record<string, unknown>> },
+  outcome: string,
+  code: string | null,
+  durationMs: number,
+  result: object | null,
+): void {
+  observe?.({ queue, jobName: job.name, outcome, code, durationMs, data: job.data, result: { ...result } });
+}
+
 /** The stable code of a thrown value. */
 export function errorCodeOf(error: unknown): string {
   return error instanceof AppError ? error.code : "UNEXPECTED";

@@ -11,8 +11,7 @@ import type { Redis } from "ioredis";
 import { isAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { summarizeJobId } from "./job-ids.ts";
-import type { JobObserver } from "./job-outcome.ts";
-import { errorCodeOf } from "./job-outcome.ts";
+import { errorCodeOf, type JobObserver, reportJobOutcome } from "./job-outcome.ts";
 import { JOB, QUEUE, SummarizeArticleDataSchema } from "./queues.ts";
 import { summaryRetryDelay } from "./retry-policy.ts";
 import type { SummarizeOutcome } from "./summarize-article.ts";
@@ -66,15 +65,7 @@ export function createSummarizeWorker(deps: SummarizeWorkerDeps): Worker {
         const result = await deps.summarize(parsed.data.key);
         const durationMs = deps.now() - started;
         logger.info({ queue: QUEUE.summarize, jobId: job.id, ...result, durationMs }, "job completed");
-        deps.observe?.({
-          queue: QUEUE.summarize,
-          jobName: job.name,
-          outcome: result.outcome,
-          code: null,
-          durationMs,
-          data: job.data,
-          result: { ...result },
-        });
+        reportJobOutcome(deps.observe, QUEUE.summarize, job, result.outcome, null, durationMs, result);
         return result;
       } catch (error) {
         const code = errorCodeOf(error);

@@ -26,7 +26,7 @@ import type { EgressPresence, PausableWorker } from "./egress-presence.ts";
 import { createFetchAlbum, type FetchAlbumDeps } from "./fetch-album.ts";
 import { createFetchArticle, type FetchArticleDeps } from "./fetch-article.ts";
 import { albumJobId, articleJobId } from "./job-ids.ts";
-import { errorCodeOf, type JobObserver } from "./job-outcome.ts";
+import { errorCodeOf, type JobObserver, reportJobOutcome } from "./job-outcome.ts";
 import { createPollSource, type PollSourceDeps } from "./poll-source.ts";
 import {
   type FetchAlbumData,
@@ -113,15 +113,7 @@ type Observe = (
 
 function createObserve(deps: WorkerDeps): Observe {
   return (queue, job, outcome, code, durationMs, result) =>
-    deps.observe?.({
-      queue,
-      jobName: job.name,
-      outcome,
-      code,
-      durationMs,
-      data: job.data,
-      result: { ...result },
-    });
+    reportJobOutcome(deps.observe, queue, job, outcome, code, durationMs, result);
 }
 
 /** The discover processor: polls a source, records the poll (or its failure) in the source state. */
@@ -259,15 +251,7 @@ export function createPublishWorker(deps: PublishWorkerDeps): Worker {
           { queue: QUEUE.publish, jobId: job.id, jobName: job.name, ...result, durationMs },
           "job completed",
         );
-        deps.observe?.({
-          queue: QUEUE.publish,
-          jobName: job.name,
-          outcome: "built",
-          code: null,
-          durationMs,
-          data: job.data,
-          result: { ...result },
-        });
+        reportJobOutcome(deps.observe, QUEUE.publish, job, "built", null, durationMs, result);
         return result;
       } catch (error) {
         // A day that is no date, or whose window is still open, cannot succeed on a retry.
